@@ -1,0 +1,1 @@
+//! Shared harness for the head-to-head benchmarks (being written).

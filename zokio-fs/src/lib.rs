@@ -1,0 +1,2 @@
+//! zokio-fs (arrives with its issue).
+#![deny(unsafe_code)]

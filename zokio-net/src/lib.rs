@@ -1,0 +1,2 @@
+//! zokio-net (arrives with its issue).
+#![deny(unsafe_code)]

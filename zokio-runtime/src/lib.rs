@@ -1,0 +1,45 @@
+//! The Zokio runtime: task system, schedulers, drivers, blocking pool,
+//! cooperative budgeting and sync primitives.
+//!
+//! Users depend on the `zokio` facade crate, which re-exports this crate's
+//! public modules; this crate holds all of the runtime's `unsafe` code and
+//! atomics.
+//!
+//! Layout (see `docs/architecture.md` at the repository root):
+//! - `task/`: one allocation per task, its state word and vtable, wakers,
+//!   `JoinHandle`, the owned-tasks list;
+//! - `scheduler/`: the current-thread and multi-thread schedulers and the
+//!   inject queue;
+//! - `driver/`: what a parked scheduler waits on;
+//! - `blocking/`: the blocking pool;
+//! - `loom/`: the concurrency facade, so the same code runs under loom.
+#![deny(unsafe_op_in_unsafe_fn)]
+
+mod loom;
+
+mod blocking;
+mod builder;
+mod context;
+mod coop;
+mod driver;
+mod handle;
+mod metrics;
+mod park_thread;
+mod scheduler;
+mod util;
+
+pub mod runtime;
+pub mod sync;
+pub mod task;
+
+/// Items used by the macros of the `zokio` crate. Not public API.
+#[doc(hidden)]
+pub mod macros_support {
+    /// A random number in `0..n` from a thread-local generator (`n` > 0).
+    pub fn thread_rng_n(n: u32) -> u32 {
+        crate::util::rand::thread_rng_n(n)
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,1 @@
+//! Synchronization primitives (arriving with the sync issue).

@@ -1,0 +1,1 @@
+//! Loom models and shared test helpers.
