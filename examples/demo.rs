@@ -22,6 +22,11 @@ fn main() {
     println!("100000 tasks summed to {total} in {:?}", start.elapsed());
     let m = rt.metrics();
     for w in 0..m.num_workers() {
-        println!("worker {w}: polls {} steals {} parks {}", m.worker_poll_count(w), m.worker_steal_count(w), m.worker_park_count(w));
+        println!(
+            "worker {w}: polls {} steals {} parks {}",
+            m.worker_poll_count(w),
+            m.worker_steal_count(w),
+            m.worker_park_count(w)
+        );
     }
 }

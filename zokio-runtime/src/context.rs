@@ -249,6 +249,7 @@ impl Drop for DrivingGuard {
 /// Blocking calls (`blocking_recv`, `blocking_lock`, ...) would stall every
 /// task the thread is responsible for, so they are refused there.
 #[track_caller]
+#[allow(dead_code)] // used by the sync primitives' blocking_* methods
 pub(crate) fn assert_may_block(what: &str) {
     if is_driving() {
         panic!(

@@ -106,7 +106,9 @@ impl Handle {
         F: FnOnce() -> R + Send + 'static,
         R: Send + 'static,
     {
-        self.inner.blocking_spawner().spawn_blocking(&self.inner, func)
+        self.inner
+            .blocking_spawner()
+            .spawn_blocking(&self.inner, func)
     }
 
     /// Blocks this thread on `future`, with this runtime entered.

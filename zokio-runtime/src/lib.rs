@@ -39,6 +39,17 @@ pub mod macros_support {
     pub fn thread_rng_n(n: u32) -> u32 {
         crate::util::rand::thread_rng_n(n)
     }
+
+    /// `Pending` (after waking the task) if the task's cooperative budget is
+    /// used up, so that a `select!` loop over always-ready futures yields.
+    pub fn poll_budget_available(cx: &mut std::task::Context<'_>) -> std::task::Poll<()> {
+        if crate::coop::has_budget_remaining() {
+            std::task::Poll::Ready(())
+        } else {
+            cx.waker().wake_by_ref();
+            std::task::Poll::Pending
+        }
+    }
 }
 
 #[cfg(test)]

@@ -6,6 +6,9 @@
 //! thread parks between polls and the waker unparks it. The waker is built
 //! once per thread and cached, so waking allocates nothing.
 
+// The thread's waker is a std `Wake` impl, which needs std's Arc.
+#![allow(clippy::disallowed_types)]
+
 use std::future::Future;
 use std::pin::pin;
 use std::sync::Arc as StdArc;
@@ -26,7 +29,10 @@ impl Wake for ThreadWaker {
     fn wake_by_ref(self: &StdArc<Self>) {
         // Release: pairs with the Acquire swap in `park`, so whatever the
         // waker's caller wrote before waking is visible after the park.
-        if !self.notified.swap(true, std::sync::atomic::Ordering::Release) {
+        if !self
+            .notified
+            .swap(true, std::sync::atomic::Ordering::Release)
+        {
             self.thread.unpark();
         }
     }
@@ -50,7 +56,10 @@ pub(crate) fn waker() -> Waker {
 pub(crate) fn park() {
     THREAD_WAKER.with(|inner| {
         // Acquire: pairs with the Release swap in `wake_by_ref`.
-        while !inner.notified.swap(false, std::sync::atomic::Ordering::Acquire) {
+        while !inner
+            .notified
+            .swap(false, std::sync::atomic::Ordering::Acquire)
+        {
             std::thread::park();
         }
     });

@@ -132,7 +132,9 @@ impl Runtime {
         let _driving = context::enter_runtime();
         let _enter = context::enter(self.handle.inner.clone());
         match (&self.scheduler, &self.handle.inner) {
-            (Scheduler::CurrentThread(ct), scheduler::Handle::CurrentThread(h)) => ct.block_on(h, future),
+            (Scheduler::CurrentThread(ct), scheduler::Handle::CurrentThread(h)) => {
+                ct.block_on(h, future)
+            }
             _ => crate::park_thread::block_on(future),
         }
     }
@@ -237,7 +239,11 @@ impl Drop for Runtime {
                  `shutdown_background` there instead."
             );
         }
-        let timeout = if context::is_driving() { Some(Duration::ZERO) } else { None };
+        let timeout = if context::is_driving() {
+            Some(Duration::ZERO)
+        } else {
+            None
+        };
         self.shutdown(timeout);
     }
 }

@@ -37,6 +37,8 @@ pub(crate) struct ThreadConfig {
 /// The pool as the `Runtime` owns it: dropping it shuts it down.
 pub(crate) struct BlockingPool {
     spawner: Spawner,
+    /// `shutdown` already ran (with its own timeout): `Drop` must not wait again.
+    shut_down: bool,
 }
 
 /// Starts jobs on the pool; cheap to clone.
@@ -62,6 +64,10 @@ struct Shared {
     /// Threads currently running a worker loop.
     num_worker_loops: usize,
     shutdown: bool,
+    /// Join handles of live threads, by thread number; a thread that exits
+    /// on its own (idle timeout) takes its handle out and detaches.
+    threads: std::collections::HashMap<usize, std::thread::JoinHandle<()>>,
+    next_thread_id: usize,
 }
 
 enum Job {
@@ -77,6 +83,7 @@ std::thread_local! {
 impl BlockingPool {
     pub(crate) fn new(config: ThreadConfig) -> BlockingPool {
         BlockingPool {
+            shut_down: false,
             spawner: Spawner {
                 inner: Arc::new(Inner {
                     shared: Mutex::new(Shared {
@@ -86,6 +93,8 @@ impl BlockingPool {
                         num_notify: 0,
                         num_worker_loops: 0,
                         shutdown: false,
+                        threads: std::collections::HashMap::new(),
+                        next_thread_id: 0,
                     }),
                     condvar: Condvar::new(),
                     exited: Condvar::new(),
@@ -103,13 +112,14 @@ impl BlockingPool {
     /// for the threads to exit, at most `timeout` (`None`: no limit).
     /// Returns false if threads were still running at the deadline.
     pub(crate) fn shutdown(&mut self, timeout: Option<Duration>) -> bool {
+        self.shut_down = true;
         let inner = &self.spawner.inner;
         let mut shared = inner.shared.lock();
         if !shared.shutdown {
             shared.shutdown = true;
             inner.condvar.notify_all();
         }
-        let own = CURRENT_POOL.with(|p| p.get()) == Arc::as_ptr(inner) as *const ();
+        let own = CURRENT_POOL.with(|p| p.get()) == &**inner as *const Inner as *const ();
         let target = usize::from(own);
         let deadline = timeout.and_then(|t| crate::driver::clock::now().checked_add(t));
         while shared.num_th > target {
@@ -124,13 +134,25 @@ impl BlockingPool {
                 }
             }
         }
+        // Every thread has left the pool; join them so that their
+        // thread-locals are gone too when shutdown returns.
+        let threads: Vec<_> = shared.threads.drain().map(|(_, t)| t).collect();
+        drop(shared);
+        let me = std::thread::current().id();
+        for thread in threads {
+            if thread.thread().id() != me {
+                let _ = thread.join();
+            }
+        }
         true
     }
 }
 
 impl Drop for BlockingPool {
     fn drop(&mut self) {
-        self.shutdown(None);
+        if !self.shut_down {
+            self.shutdown(None);
+        }
     }
 }
 
@@ -167,7 +189,7 @@ impl Spawner {
             let _exit = Exit(&inner);
             run();
         });
-        if let Err(err) = self.inner.clone().start_thread(Some(worker)) {
+        if let Err(err) = Inner::start_thread(self.inner.clone(), Some(worker)) {
             let mut shared = self.inner.shared.lock();
             shared.num_th -= 1;
             shared.num_worker_loops -= 1;
@@ -197,7 +219,7 @@ impl Spawner {
         }
         shared.num_th += 1;
         drop(shared);
-        if let Err(err) = self.inner.clone().start_thread(None) {
+        if let Err(err) = Inner::start_thread(self.inner.clone(), None) {
             let mut shared = self.inner.shared.lock();
             shared.num_th -= 1;
             if shared.num_th == 0 {
@@ -229,36 +251,49 @@ impl Spawner {
 type WorkerFn = Box<dyn FnOnce() + Send>;
 
 impl Inner {
-    fn start_thread(self: Arc<Self>, first: Option<WorkerFn>) -> std::io::Result<()> {
-        let mut builder = crate::loom::thread::Builder::new().name((self.config.name)());
-        if let Some(size) = self.config.stack_size {
+    fn start_thread(inner: Arc<Inner>, first: Option<WorkerFn>) -> std::io::Result<()> {
+        let mut builder = crate::loom::thread::Builder::new().name((inner.config.name)());
+        if let Some(size) = inner.config.stack_size {
             builder = builder.stack_size(size);
         }
+        // Hold the lock across the spawn so the new thread cannot look for
+        // its handle before it is stored.
+        let mut shared = inner.shared.lock();
+        let id = shared.next_thread_id;
+        shared.next_thread_id += 1;
+        let this = inner.clone();
         #[allow(clippy::disallowed_methods)]
-        let spawned = builder.spawn(move || self.run(first));
-        spawned.map(drop)
+        let handle = builder.spawn(move || Inner::run(this, id, first))?;
+        shared.threads.insert(id, handle);
+        Ok(())
     }
 
-    fn run(self: Arc<Self>, first: Option<WorkerFn>) {
-        CURRENT_POOL.with(|p| p.set(Arc::as_ptr(&self) as *const ()));
-        if let Some(f) = &self.config.after_start {
+    fn run(this: Arc<Inner>, id: usize, first: Option<WorkerFn>) {
+        let this = &*this;
+        CURRENT_POOL.with(|p| p.set(this as *const Inner as *const ()));
+        if let Some(f) = &this.config.after_start {
             f();
         }
         if let Some(first) = first {
             first();
         }
-        self.serve();
-        if let Some(f) = &self.config.before_stop {
+        let timed_out = this.serve();
+        if let Some(f) = &this.config.before_stop {
             f();
         }
-        let mut shared = self.shared.lock();
+        let mut shared = this.shared.lock();
+        if timed_out {
+            // Leaving on our own: nobody will join us.
+            drop(shared.threads.remove(&id));
+        }
         shared.num_th -= 1;
         drop(shared);
-        self.exited.notify_all();
+        this.exited.notify_all();
     }
 
-    /// Takes jobs until the pool shuts down or the thread idles too long.
-    fn serve(&self) {
+    /// Takes jobs until the pool shuts down (returns false) or the thread
+    /// idles too long (returns true).
+    fn serve(&self) -> bool {
         let mut shared = self.shared.lock();
         loop {
             if let Some(job) = shared.queue.pop_front() {
@@ -273,7 +308,7 @@ impl Inner {
                 continue;
             }
             if shared.shutdown {
-                return;
+                return false;
             }
             shared.num_idle += 1;
             loop {
@@ -289,7 +324,7 @@ impl Inner {
                     if shared.shutdown {
                         break;
                     }
-                    return;
+                    return true;
                 }
             }
         }

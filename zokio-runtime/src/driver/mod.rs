@@ -17,7 +17,9 @@ pub(crate) mod park;
 use self::park::{ParkThread, UnparkThread};
 use std::time::Duration;
 
-/// What the builder asked the drivers to enable.
+/// What the builder asked the drivers to enable. Recorded now; the I/O and
+/// time drivers read it when they plug in.
+#[allow(dead_code)]
 #[derive(Debug, Clone, Copy, Default)]
 pub(crate) struct Cfg {
     pub(crate) enable_io: bool,
@@ -36,6 +38,7 @@ pub(crate) struct Driver {
 #[derive(Debug)]
 pub(crate) struct Handle {
     unpark: UnparkThread,
+    #[allow(dead_code)]
     cfg: Cfg,
 }
 
@@ -69,6 +72,7 @@ impl Handle {
         self.unpark.unpark();
     }
 
+    #[allow(dead_code)]
     pub(crate) fn cfg(&self) -> Cfg {
         self.cfg
     }

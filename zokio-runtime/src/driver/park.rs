@@ -95,7 +95,9 @@ impl Inner {
                 debug_assert_eq!(old, NOTIFIED);
                 return;
             }
-            Err(actual) => panic!("inconsistent park state {actual}: two threads park on one parker"),
+            Err(actual) => {
+                panic!("inconsistent park state {actual}: two threads park on one parker")
+            }
         }
         loop {
             guard = match timeout {

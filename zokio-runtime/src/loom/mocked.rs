@@ -1,6 +1,8 @@
 //! loom's model-checked types behind the facade, with thin wrappers where the
 //! APIs differ from the real ones (lock poisoning, by-value condvar waits).
 
+#![allow(dead_code)]
+
 pub(crate) mod sync {
     pub(crate) use loom::sync::Arc;
 
@@ -62,9 +64,7 @@ pub(crate) mod sync {
     }
 
     pub(crate) mod atomic {
-        pub(crate) use loom::sync::atomic::{
-            fence, AtomicBool, AtomicU64, AtomicUsize, Ordering,
-        };
+        pub(crate) use loom::sync::atomic::{fence, AtomicBool, AtomicU64, AtomicUsize, Ordering};
     }
 }
 
@@ -73,7 +73,7 @@ pub(crate) mod cell {
 }
 
 pub(crate) mod thread {
-    pub(crate) use loom::thread::{spawn, yield_now};
+    pub(crate) use loom::thread::{spawn, yield_now, JoinHandle};
     // The blocking pool names its OS threads; it never runs inside a model.
     pub(crate) use std::thread::Builder;
 }

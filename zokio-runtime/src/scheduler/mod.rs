@@ -9,7 +9,6 @@ pub(crate) mod multi_thread;
 
 use crate::blocking;
 use crate::context;
-use crate::driver;
 use crate::loom::sync::Arc;
 use crate::metrics::WorkerMetrics;
 use crate::task::{Id, JoinHandle};
@@ -31,13 +30,6 @@ impl Handle {
         match self {
             Handle::CurrentThread(h) => current_thread::Handle::spawn(h, future, id),
             Handle::MultiThread(h) => multi_thread::Handle::spawn(h, future, id),
-        }
-    }
-
-    pub(crate) fn driver(&self) -> &driver::Handle {
-        match self {
-            Handle::CurrentThread(h) => &h.driver,
-            Handle::MultiThread(h) => &h.driver,
         }
     }
 
@@ -84,15 +76,6 @@ impl Handle {
         match self {
             Handle::CurrentThread(h) => h.local_queue_depth(),
             Handle::MultiThread(h) => h.worker_local_queue_depth(worker),
-        }
-    }
-
-    /// Whether two handles reach the same runtime.
-    pub(crate) fn ptr_eq(&self, other: &Handle) -> bool {
-        match (self, other) {
-            (Handle::CurrentThread(a), Handle::CurrentThread(b)) => Arc::ptr_eq(a, b),
-            (Handle::MultiThread(a), Handle::MultiThread(b)) => Arc::ptr_eq(a, b),
-            _ => false,
         }
     }
 }

@@ -64,7 +64,7 @@ unsafe impl Sync for Header {}
 
 impl<F: Future, S: Schedule> Cell<F, S> {
     /// Allocates a new task and returns a pointer to its header.
-    pub(super) fn new(future: F, scheduler: S, id: Id) -> NonNull<Header> {
+    pub(super) fn allocate(future: F, scheduler: S, id: Id) -> NonNull<Header> {
         let cell = Box::new(Cell {
             header: Header {
                 state: State::new(),

@@ -2,9 +2,7 @@
 //! following the rules in task/mod.rs.
 
 use super::core::{Cell, Core, Header, Output, Trailer};
-use super::state::{
-    Snapshot, State, TransitionToAborted, TransitionToIdle, TransitionToRunning,
-};
+use super::state::{Snapshot, State, TransitionToAborted, TransitionToIdle, TransitionToRunning};
 use super::{waker, JoinError, Notified, Schedule, Task};
 use std::future::Future;
 use std::marker::PhantomData;
@@ -90,9 +88,8 @@ impl<F: Future, S: Schedule> Harness<F, S> {
             Ok(Poll::Pending) => Poll::Pending,
             Ok(Poll::Ready(value)) => {
                 // SAFETY: as above; the future finished and is dropped once.
-                let dropped = panic::catch_unwind(AssertUnwindSafe(|| unsafe {
-                    self.core().drop_future()
-                }));
+                let dropped =
+                    panic::catch_unwind(AssertUnwindSafe(|| unsafe { self.core().drop_future() }));
                 Poll::Ready(match dropped {
                     Ok(()) => Ok(value),
                     Err(payload) => Err(JoinError::panic(id, payload)),
@@ -100,9 +97,8 @@ impl<F: Future, S: Schedule> Harness<F, S> {
             }
             Err(payload) => {
                 // SAFETY: as above; a future that panicked is still dropped.
-                let _ = panic::catch_unwind(AssertUnwindSafe(|| unsafe {
-                    self.core().drop_future()
-                }));
+                let _ =
+                    panic::catch_unwind(AssertUnwindSafe(|| unsafe { self.core().drop_future() }));
                 Poll::Ready(Err(JoinError::panic(id, payload)))
             }
         };

@@ -133,7 +133,10 @@ impl<T> Future for JoinHandle<T> {
         let mut out: Poll<Result<T, JoinError>> = Poll::Pending;
         // SAFETY: `out` has the task's output type: this handle was made
         // together with the task, for its `F::Output`.
-        unsafe { self.raw.try_read_output(&mut out as *mut _ as *mut (), cx.waker()) };
+        unsafe {
+            self.raw
+                .try_read_output(&mut out as *mut _ as *mut (), cx.waker())
+        };
         if out.is_ready() {
             self.taken = true;
             coop.made_progress();

@@ -67,8 +67,7 @@ pub(crate) use self::list::OwnedTasks;
 pub(crate) use self::raw::RawTask;
 
 pub use self::api::{
-    block_in_place, consume_budget, spawn, spawn_blocking, unconstrained, yield_now,
-    Unconstrained,
+    block_in_place, consume_budget, spawn, spawn_blocking, unconstrained, yield_now, Unconstrained,
 };
 
 use std::fmt;
@@ -178,22 +177,6 @@ impl<S: 'static> Notified<S> {
     pub(crate) fn run(self) {
         self.0.into_raw().poll();
     }
-
-    pub(crate) fn id(&self) -> Id {
-        self.0.raw.id()
-    }
-
-    /// The raw pointer, for queues that store tasks untyped.
-    pub(crate) fn into_raw(self) -> RawTask {
-        self.0.into_raw()
-    }
-
-    /// # Safety
-    ///
-    /// `raw` must come from `Notified::<S>::into_raw`.
-    pub(crate) unsafe fn from_raw_task(raw: RawTask) -> Notified<S> {
-        Notified(Task::from_raw_task(raw))
-    }
 }
 
 impl<S> fmt::Debug for Task<S> {
@@ -214,5 +197,5 @@ impl fmt::Debug for RawTask {
     }
 }
 
-#[cfg(test)]
+#[cfg(all(test, not(loom)))]
 mod tests;

@@ -51,7 +51,7 @@ pub(crate) struct RawTask {
 impl RawTask {
     pub(super) fn new<F: Future, S: Schedule>(future: F, scheduler: S, id: Id) -> RawTask {
         RawTask {
-            ptr: Cell::new(future, scheduler, id),
+            ptr: Cell::allocate(future, scheduler, id),
         }
     }
 
@@ -145,7 +145,11 @@ unsafe fn dealloc<F: Future, S: Schedule>(ptr: NonNull<Header>) {
     unsafe { Harness::<F, S>::from_raw(ptr) }.dealloc();
 }
 
-unsafe fn try_read_output<F: Future, S: Schedule>(ptr: NonNull<Header>, dst: *mut (), waker: &Waker) {
+unsafe fn try_read_output<F: Future, S: Schedule>(
+    ptr: NonNull<Header>,
+    dst: *mut (),
+    waker: &Waker,
+) {
     // SAFETY: the vtable belongs to a Cell<F, S>; `dst` has the output's type
     // (the JoinHandle<F::Output> that calls us was made with this task).
     unsafe { Harness::<F, S>::from_raw(ptr).try_read_output(dst.cast(), waker) };

@@ -301,10 +301,13 @@ impl State {
     /// Clears JOIN_WAKER so the handle can replace the waker; fails if complete.
     pub(super) fn unset_waker(&self) -> Result<Snapshot, Snapshot> {
         self.fetch_update_action(|curr| {
-            debug_assert!(curr.is_join_interested() && curr.is_join_waker_set());
+            debug_assert!(curr.is_join_interested());
             if curr.is_complete() {
+                // The runtime may already have handed the waker back
+                // (JOIN_WAKER clear): the handle reads the output instead.
                 return (Err(curr), None);
             }
+            debug_assert!(curr.is_join_waker_set());
             let next = Snapshot(curr.0 & !JOIN_WAKER);
             (Ok(next), Some(next))
         })

@@ -73,7 +73,9 @@ unsafe fn wake_by_ref(ptr: *const ()) {
     let header = unsafe { header(ptr) };
     match header.state.transition_to_notified_by_ref() {
         // SAFETY: the transition took a new reference for the Notified.
-        TransitionToNotifiedByRef::Submit => unsafe { (header.vtable.schedule)(NonNull::from(header)) },
+        TransitionToNotifiedByRef::Submit => unsafe {
+            (header.vtable.schedule)(NonNull::from(header))
+        },
         TransitionToNotifiedByRef::DoNothing => {}
     }
 }

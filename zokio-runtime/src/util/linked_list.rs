@@ -166,6 +166,7 @@ impl<L: Link> LinkedList<L> {
         Some(node)
     }
 
+    #[cfg(test)]
     pub(crate) fn is_empty(&self) -> bool {
         self.head.is_none()
     }

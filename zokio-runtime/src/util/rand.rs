@@ -13,7 +13,11 @@ impl FastRand {
     /// A generator seeded from `seed` (zero is replaced by a fixed odd value).
     pub(crate) fn new(seed: u64) -> FastRand {
         FastRand {
-            state: Cell::new(if seed == 0 { 0x9E37_79B9_7F4A_7C15 } else { seed }),
+            state: Cell::new(if seed == 0 {
+                0x9E37_79B9_7F4A_7C15
+            } else {
+                seed
+            }),
         }
     }
 

@@ -261,7 +261,11 @@ impl Context<'_> {
                 None => driver.park(&handle.driver),
             }
         }
-        let mut core = self.core.borrow_mut().take().expect("core missing after park");
+        let mut core = self
+            .core
+            .borrow_mut()
+            .take()
+            .expect("core missing after park");
         core.driver = Some(driver);
         *self.core.borrow_mut() = Some(core);
         if sleeping {
@@ -330,7 +334,11 @@ impl Handle {
 }
 
 /// Runs `f` with the core if this thread drives `handle`'s core right now.
-fn with_local_core<T>(handle: &Arc<Handle>, value: T, f: impl FnOnce(&mut Core, T)) -> Result<(), T> {
+fn with_local_core<T>(
+    handle: &Arc<Handle>,
+    value: T,
+    f: impl FnOnce(&mut Core, T),
+) -> Result<(), T> {
     let ptr = context::current_thread() as *const Context<'_>;
     // SAFETY: `run_with_core` sets the pointer to a Context on its stack and
     // resets it (also on unwind) before that frame ends; only this thread

@@ -40,6 +40,7 @@ pub(super) struct Shared {
 /// Behind the scheduler mutex.
 pub(super) struct Synced {
     /// Cores of workers that have shut down; the last one finishes shutdown.
+    #[allow(clippy::vec_box)] // cores move between threads boxed; no re-boxing here
     pub(super) shutdown_cores: Vec<Box<Core>>,
 }
 
@@ -68,22 +69,22 @@ impl Handle {
     {
         let (join, notified) = me.shared.owned.bind(future, me.clone(), id);
         if let Some(notified) = notified {
-            me.schedule_task(notified, false);
+            Handle::schedule_task(me, notified, false);
         }
         join
     }
 
     /// Schedules a task: onto this worker's LIFO slot if called from one of
     /// our workers, else onto the inject queue, waking a sleeper if needed.
-    pub(super) fn schedule_task(self: &Arc<Handle>, task: Notified<Arc<Handle>>, is_yield: bool) {
-        let task = match worker::with_current_core(self, task, |core, task| {
-            self.schedule_local(core, task, is_yield)
+    pub(super) fn schedule_task(me: &Arc<Handle>, task: Notified<Arc<Handle>>, is_yield: bool) {
+        let task = match worker::with_current_core(me, task, |core, task| {
+            me.schedule_local(core, task, is_yield)
         }) {
             Ok(()) => return,
             Err(task) => task,
         };
-        self.shared.inject.push(task);
-        self.notify_parked_remote();
+        me.shared.inject.push(task);
+        me.notify_parked_remote();
     }
 
     fn schedule_local(&self, core: &mut Core, task: Notified<Arc<Handle>>, is_yield: bool) {
@@ -178,11 +179,11 @@ impl Handle {
 
 impl Schedule for Arc<Handle> {
     fn schedule(&self, task: Notified<Self>) {
-        self.schedule_task(task, false);
+        Handle::schedule_task(self, task, false);
     }
 
     fn yield_now(&self, task: Notified<Self>) {
-        self.schedule_task(task, true);
+        Handle::schedule_task(self, task, true);
     }
 
     fn release(&self, task: &Task<Self>) -> Option<Task<Self>> {

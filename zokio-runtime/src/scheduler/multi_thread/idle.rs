@@ -24,20 +24,20 @@ use std::fmt;
 const UNPARK_SHIFT: usize = 16;
 const SEARCH_MASK: usize = (1 << UNPARK_SHIFT) - 1;
 
-pub(super) struct Idle {
+pub(crate) struct Idle {
     state: AtomicUsize,
     num_workers: usize,
 }
 
 /// The part of the idle state behind the scheduler mutex.
 #[derive(Debug)]
-pub(super) struct Synced {
+pub(crate) struct Synced {
     /// Indices of the workers that are parked (or about to park).
     sleepers: Vec<usize>,
 }
 
 impl Idle {
-    pub(super) fn new(num_workers: usize) -> (Idle, Synced) {
+    pub(crate) fn new(num_workers: usize) -> (Idle, Synced) {
         assert!(num_workers < SEARCH_MASK, "too many worker threads");
         let idle = Idle {
             state: AtomicUsize::new(num_workers << UNPARK_SHIFT),
@@ -51,7 +51,10 @@ impl Idle {
 
     /// Called after work was published: returns a sleeping worker to wake,
     /// already counted as unparked and searching.
-    pub(super) fn worker_to_notify(&self, synced: &crate::loom::sync::Mutex<Synced>) -> Option<usize> {
+    pub(crate) fn worker_to_notify(
+        &self,
+        synced: &crate::loom::sync::Mutex<Synced>,
+    ) -> Option<usize> {
         if !self.should_notify() {
             return None;
         }
@@ -77,7 +80,7 @@ impl Idle {
 
     /// The worker `index` is about to park. Returns true if it was the last
     /// searching worker (it must then check the queues once more).
-    pub(super) fn transition_worker_to_parked(
+    pub(crate) fn transition_worker_to_parked(
         &self,
         synced: &crate::loom::sync::Mutex<Synced>,
         index: usize,
@@ -87,11 +90,16 @@ impl Idle {
         let dec = (1 << UNPARK_SHIFT) | usize::from(is_searching);
         let prev = self.state.fetch_sub(dec, SeqCst);
         synced.sleepers.push(index);
+        // Pairs with the fence in `should_notify` (Dekker): the caller's
+        // re-check of the queues after this returns must see any task whose
+        // publisher then saw us still counted as searching or unparked. A
+        // SeqCst RMW alone does not order our later non-SeqCst queue loads.
+        fence(SeqCst);
         is_searching && prev & SEARCH_MASK == 1
     }
 
     /// Tries to become a searcher; fails if half the workers already search.
-    pub(super) fn transition_worker_to_searching(&self) -> bool {
+    pub(crate) fn transition_worker_to_searching(&self) -> bool {
         let state = self.state.load(SeqCst);
         if 2 * (state & SEARCH_MASK) >= self.num_workers {
             return false;
@@ -102,20 +110,28 @@ impl Idle {
     }
 
     /// A searcher stopped searching. Returns true if it was the last one.
-    pub(super) fn transition_worker_from_searching(&self) -> bool {
+    pub(crate) fn transition_worker_from_searching(&self) -> bool {
         let prev = self.state.fetch_sub(1, SeqCst);
         debug_assert!(prev & SEARCH_MASK > 0);
         prev & SEARCH_MASK == 1
     }
 
     /// Whether `index` is still on the sleepers list (not woken by anyone).
-    pub(super) fn is_parked(&self, synced: &crate::loom::sync::Mutex<Synced>, index: usize) -> bool {
+    pub(crate) fn is_parked(
+        &self,
+        synced: &crate::loom::sync::Mutex<Synced>,
+        index: usize,
+    ) -> bool {
         synced.lock().sleepers.contains(&index)
     }
 
     /// Takes `index` off the sleepers list if it is there (a worker that woke
     /// for another reason, such as driver events). Returns true if it was.
-    pub(super) fn unpark_worker_by_id(&self, synced: &crate::loom::sync::Mutex<Synced>, index: usize) -> bool {
+    pub(crate) fn unpark_worker_by_id(
+        &self,
+        synced: &crate::loom::sync::Mutex<Synced>,
+        index: usize,
+    ) -> bool {
         let mut synced = synced.lock();
         let Some(pos) = synced.sleepers.iter().position(|&i| i == index) else {
             return false;
@@ -124,10 +140,6 @@ impl Idle {
         // One more unparked, not searching.
         self.state.fetch_add(1 << UNPARK_SHIFT, SeqCst);
         true
-    }
-
-    pub(super) fn num_searching(&self) -> usize {
-        self.state.load(SeqCst) & SEARCH_MASK
     }
 }
 

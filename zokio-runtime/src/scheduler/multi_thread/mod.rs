@@ -8,9 +8,9 @@
 //! protocol and why no wake-up is lost.
 
 mod handle;
-mod idle;
-mod park;
-mod queue;
+pub(crate) mod idle;
+pub(crate) mod park;
+pub(crate) mod queue;
 mod worker;
 
 pub(crate) use self::handle::Handle;

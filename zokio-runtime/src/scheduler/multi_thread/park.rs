@@ -40,25 +40,25 @@ struct Inner {
 }
 
 /// The driver, shared by all parkers of one runtime.
-pub(super) struct Shared {
+pub(crate) struct Shared {
     driver: Mutex<Driver>,
 }
 
 impl Shared {
-    pub(super) fn new(driver: Driver) -> Arc<Shared> {
+    pub(crate) fn new(driver: Driver) -> Arc<Shared> {
         Arc::new(Shared {
             driver: Mutex::new(driver),
         })
     }
 
     /// Shuts the driver down (waiting for whoever holds it to let go).
-    pub(super) fn shutdown(&self, handle: &driver::Handle) {
+    pub(crate) fn shutdown(&self, handle: &driver::Handle) {
         self.driver.lock().shutdown(handle);
     }
 }
 
 impl Parker {
-    pub(super) fn new(shared: Arc<Shared>) -> Parker {
+    pub(crate) fn new(shared: Arc<Shared>) -> Parker {
         Parker {
             inner: Arc::new(Inner {
                 state: AtomicUsize::new(EMPTY),
@@ -112,7 +112,10 @@ impl Inner {
     }
 
     fn park_driver(&self, driver: &mut Driver, handle: &driver::Handle, timeout: Option<Duration>) {
-        match self.state.compare_exchange(EMPTY, PARKED_DRIVER, SeqCst, SeqCst) {
+        match self
+            .state
+            .compare_exchange(EMPTY, PARKED_DRIVER, SeqCst, SeqCst)
+        {
             Ok(_) => {}
             Err(NOTIFIED) => {
                 self.state.swap(EMPTY, SeqCst);
@@ -132,7 +135,10 @@ impl Inner {
 
     fn park_condvar(&self, timeout: Option<Duration>) {
         let mut guard = self.mutex.lock();
-        match self.state.compare_exchange(EMPTY, PARKED_CONDVAR, SeqCst, SeqCst) {
+        match self
+            .state
+            .compare_exchange(EMPTY, PARKED_CONDVAR, SeqCst, SeqCst)
+        {
             Ok(_) => {}
             Err(NOTIFIED) => {
                 self.state.swap(EMPTY, SeqCst);

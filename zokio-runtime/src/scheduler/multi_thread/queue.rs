@@ -61,10 +61,6 @@ impl<S: 'static> Local<S> {
         self.inner.pop()
     }
 
-    pub(crate) fn len(&self) -> usize {
-        self.inner.len()
-    }
-
     pub(crate) fn is_empty(&self) -> bool {
         self.inner.is_empty()
     }
@@ -74,7 +70,8 @@ impl<S: 'static> Steal<S> {
     /// Steals about half of this queue into `dst` and returns one task to
     /// run. `dst` must be empty-ish; at most half the capacity is taken.
     pub(crate) fn steal_into(&self, dst: &mut Local<S>) -> Option<Notified<S>> {
-        self.inner.steal_half_into(&dst.inner, LOCAL_QUEUE_CAPACITY / 2)
+        self.inner
+            .steal_half_into(&dst.inner, LOCAL_QUEUE_CAPACITY / 2)
     }
 
     pub(crate) fn len(&self) -> usize {
@@ -88,13 +85,17 @@ impl<S: 'static> Steal<S> {
 
 impl<S> fmt::Debug for Local<S> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Local").field("len", &self.inner.len()).finish()
+        f.debug_struct("Local")
+            .field("len", &self.inner.len())
+            .finish()
     }
 }
 
 impl<S> fmt::Debug for Steal<S> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Steal").field("len", &self.inner.len()).finish()
+        f.debug_struct("Steal")
+            .field("len", &self.inner.len())
+            .finish()
     }
 }
 

@@ -185,10 +185,11 @@ impl Core {
             return false;
         }
         let shared = &worker.handle.shared;
-        let was_last_searcher =
-            shared
-                .idle
-                .transition_worker_to_parked(&shared.idle_synced, worker.index, self.is_searching);
+        let was_last_searcher = shared.idle.transition_worker_to_parked(
+            &shared.idle_synced,
+            worker.index,
+            self.is_searching,
+        );
         self.is_searching = false;
         if was_last_searcher {
             worker.handle.notify_if_work_pending();
@@ -202,7 +203,9 @@ impl Core {
         if self.has_tasks() {
             // Woken by its own driver events rather than a notifier: leave
             // the sleepers list without becoming a searcher.
-            self.is_searching = !shared.idle.unpark_worker_by_id(&shared.idle_synced, worker.index);
+            self.is_searching = !shared
+                .idle
+                .unpark_worker_by_id(&shared.idle_synced, worker.index);
             return true;
         }
         if shared.idle.is_parked(&shared.idle_synced, worker.index) {
@@ -273,7 +276,8 @@ impl Context {
             busy_since = crate::driver::clock::now();
         }
         core.drain_queues();
-        core.stats.submit(&worker.handle.shared.worker_metrics[worker.index]);
+        core.stats
+            .submit(&worker.handle.shared.worker_metrics[worker.index]);
         worker.handle.shutdown_core(core);
         Ok(())
     }

@@ -1,0 +1,5 @@
+async fn missing_comma() {
+    let _ = zokio::join!(async { 1 } async { 2 });
+}
+
+fn main() {}

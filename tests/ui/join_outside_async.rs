@@ -1,0 +1,5 @@
+fn not_async() {
+    let _ = zokio::join!(async { 1 }, async { 2 });
+}
+
+fn main() {}

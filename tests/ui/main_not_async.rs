@@ -1,0 +1,2 @@
+#[zokio::main]
+fn main() {}

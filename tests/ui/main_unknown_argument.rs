@@ -1,0 +1,2 @@
+#[zokio::main(threads = 4)]
+async fn main() {}

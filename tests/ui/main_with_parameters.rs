@@ -1,0 +1,4 @@
+#[zokio::main(flavor = "current_thread")]
+async fn main(args: Vec<String>) {
+    drop(args);
+}

@@ -1,0 +1,8 @@
+async fn biased_second() {
+    zokio::select! {
+        _ = async {} => {}
+        biased;
+    }
+}
+
+fn main() {}

@@ -1,0 +1,7 @@
+async fn missing_eq() {
+    zokio::select! {
+        v => v,
+    }
+}
+
+fn main() {}

@@ -1,0 +1,11 @@
+async fn empty() {
+    zokio::select! {}
+}
+
+async fn only_else() {
+    zokio::select! {
+        else => {}
+    }
+}
+
+fn main() {}

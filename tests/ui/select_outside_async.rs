@@ -1,0 +1,7 @@
+fn not_async() {
+    zokio::select! {
+        _ = async {} => {}
+    }
+}
+
+fn main() {}

@@ -1,0 +1,9 @@
+async fn two_else() {
+    zokio::select! {
+        _ = async {} => {}
+        else => {}
+        else => {}
+    }
+}
+
+fn main() {}

@@ -1,0 +1,4 @@
+#[zokio::test]
+fn not_async() {}
+
+fn main() {}
