@@ -48,6 +48,7 @@ pub mod task {
 }
 
 pub use zokio_runtime::task::spawn;
+pub use zokio_runtime::task_local;
 
 #[cfg(feature = "sync")]
 pub use zokio_runtime::sync;

@@ -195,6 +195,13 @@ impl<F: Future, S: Schedule> Harness<F, S> {
     /// Aborts: cancels at once if idle, else marks the task so that whoever
     /// runs it cancels it.
     pub(super) fn abort(self) {
+        if !self.core().scheduler.may_cancel_here() {
+            if self.state().transition_to_notified_and_cancel() {
+                // The new reference becomes the Notified that `schedule` takes.
+                self.schedule();
+            }
+            return;
+        }
         match self.state().transition_to_aborted() {
             TransitionToAborted::DoNothing => {}
             TransitionToAborted::CancelInPlace => {

@@ -58,6 +58,9 @@ mod state;
 mod waker;
 
 mod api;
+mod join_set;
+mod local;
+mod task_local;
 
 pub use self::abort::AbortHandle;
 pub use self::error::JoinError;
@@ -65,6 +68,10 @@ pub use self::id::{id, try_id, Id};
 pub use self::join::JoinHandle;
 pub(crate) use self::list::OwnedTasks;
 pub(crate) use self::raw::RawTask;
+
+pub use self::join_set::JoinSet;
+pub use self::local::{spawn_local, LocalEnterGuard, LocalSet, RunUntil};
+pub use self::task_local::{AccessError, LocalKey, TaskLocalFuture};
 
 pub use self::api::{
     block_in_place, consume_budget, spawn, spawn_blocking, unconstrained, yield_now, Unconstrained,
@@ -88,6 +95,13 @@ pub(crate) trait Schedule: Send + Sync + Sized + 'static {
 
     /// Takes a completed task off the owned list.
     fn release(&self, task: &Task<Self>) -> Option<Task<Self>>;
+
+    /// Whether an abort on the current thread may drop the future in place.
+    /// False for schedulers of `!Send` tasks when called off their thread:
+    /// the task is then queued and cancelled by its own scheduler.
+    fn may_cancel_here(&self) -> bool {
+        true
+    }
 }
 
 /// An owned reference to a task (the owned-tasks list holds one of these).

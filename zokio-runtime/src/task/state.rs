@@ -257,6 +257,27 @@ impl State {
         })
     }
 
+    /// Abort for a task that must be cancelled by its own scheduler (a local
+    /// task aborted from another thread): marks it cancelled and, if it is
+    /// idle and not queued, takes a reference for a new `Notified` that the
+    /// caller must submit (returns true).
+    pub(super) fn transition_to_notified_and_cancel(&self) -> bool {
+        self.fetch_update_action(|curr| {
+            if curr.is_complete() || curr.is_cancelled() {
+                return (false, None);
+            }
+            let mut next = curr;
+            next.0 |= CANCELLED;
+            if curr.is_running() || curr.is_notified() {
+                // The runner, or the queued Notified, will see CANCELLED.
+                return (false, Some(next));
+            }
+            next.0 |= NOTIFIED;
+            next.ref_inc();
+            (true, Some(next))
+        })
+    }
+
     /// Marks the task cancelled for shutdown and claims it if it is idle.
     /// Returns true if the caller now owns the future and must cancel it.
     pub(super) fn transition_to_shutdown(&self) -> bool {
