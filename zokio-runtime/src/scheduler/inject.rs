@@ -53,6 +53,16 @@ impl<S: 'static> Inject<S> {
         self.queue.pop()
     }
 
+    /// Moves up to `limit` tasks into `dst` in one batch and returns one more
+    /// to run.
+    pub(crate) fn pop_batch_into(
+        &self,
+        dst: &mut crate::scheduler::multi_thread::queue::Local<S>,
+        limit: usize,
+    ) -> Option<Notified<S>> {
+        dst.fill_from(&self.queue, limit)
+    }
+
     /// Closes the queue and drops every task in it. Returns false if it was
     /// already closed.
     pub(crate) fn close(&self) -> bool {
@@ -92,9 +102,9 @@ impl<S> fmt::Debug for Inject<S> {
 }
 
 #[cfg(not(all(test, loom)))]
-mod imp {
+pub(crate) mod imp {
     /// crossbeam's lock-free injector.
-    pub(super) struct Queue<T>(crossbeam_deque::Injector<T>);
+    pub(crate) struct Queue<T>(pub(crate) crossbeam_deque::Injector<T>);
 
     impl<T> Queue<T> {
         pub(super) fn new() -> Self {
@@ -126,12 +136,12 @@ mod imp {
 }
 
 #[cfg(all(test, loom))]
-mod imp {
+pub(crate) mod imp {
     use crate::loom::sync::Mutex;
     use std::collections::VecDeque;
 
     /// Stand-in for crossbeam's injector under loom: same API, a mutex.
-    pub(super) struct Queue<T>(Mutex<VecDeque<T>>);
+    pub(crate) struct Queue<T>(pub(crate) Mutex<VecDeque<T>>);
 
     impl<T> Queue<T> {
         pub(super) fn new() -> Self {

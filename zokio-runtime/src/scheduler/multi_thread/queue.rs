@@ -61,6 +61,16 @@ impl<S: 'static> Local<S> {
         self.inner.pop()
     }
 
+    /// Takes up to `limit` tasks from the inject queue in one batch, queues
+    /// them here and returns one more to run.
+    pub(crate) fn fill_from(
+        &mut self,
+        inject: &crate::scheduler::inject::imp::Queue<Notified<S>>,
+        limit: usize,
+    ) -> Option<Notified<S>> {
+        self.inner.fill_from(inject, limit)
+    }
+
     pub(crate) fn is_empty(&self) -> bool {
         self.inner.is_empty()
     }
@@ -125,6 +135,19 @@ mod imp {
         pub(super) fn is_empty(&self) -> bool {
             self.0.is_empty()
         }
+        pub(super) fn fill_from(
+            &self,
+            inject: &crate::scheduler::inject::imp::Queue<T>,
+            limit: usize,
+        ) -> Option<T> {
+            loop {
+                match inject.0.steal_batch_with_limit_and_pop(&self.0, limit) {
+                    S::Success(t) => return Some(t),
+                    S::Empty => return None,
+                    S::Retry => crate::loom::thread::yield_now(),
+                }
+            }
+        }
     }
 
     impl<T> Stealer<T> {
@@ -177,6 +200,22 @@ mod imp {
         }
         pub(super) fn is_empty(&self) -> bool {
             self.0.lock().is_empty()
+        }
+        pub(super) fn fill_from(
+            &self,
+            inject: &crate::scheduler::inject::imp::Queue<T>,
+            limit: usize,
+        ) -> Option<T> {
+            let mut src = inject.0.lock();
+            let first = src.pop_front()?;
+            let mut dst = self.0.lock();
+            for _ in 1..limit {
+                match src.pop_front() {
+                    Some(t) => dst.push_back(t),
+                    None => break,
+                }
+            }
+            Some(first)
         }
     }
 

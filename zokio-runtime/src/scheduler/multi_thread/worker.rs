@@ -22,7 +22,7 @@
 
 use super::handle::Handle;
 use super::park::Parker;
-use super::queue::{self, Local};
+use super::queue::Local;
 use crate::context;
 use crate::coop;
 use crate::loom::sync::{Arc, Mutex};
@@ -36,6 +36,9 @@ use std::time::Duration;
 /// How many LIFO-slot tasks may run back to back before the worker turns to
 /// its queue: two tasks waking each other must not starve the rest.
 const MAX_LIFO_POLLS_PER_TICK: usize = 3;
+
+/// The most tasks moved from the inject queue to a local queue at once.
+const INJECT_BATCH: usize = 32;
 
 type Task = Notified<Arc<Handle>>;
 
@@ -117,18 +120,15 @@ impl Core {
         if inject.is_empty() {
             return None;
         }
-        // Take a fair share of the inject queue into the local queue, so the
-        // next few ticks need no shared access.
+        // Take a fair share of the inject queue into the local queue in one
+        // batch, so the next few ticks need no shared access. At most
+        // `INJECT_BATCH`: the local deque's buffer starts at 64 slots and a
+        // batch that fits never makes it grow and shrink back.
         let workers = worker.handle.shared.remotes.len();
-        let share = (inject.len() / workers + 1).min(queue::LOCAL_QUEUE_CAPACITY / 2);
-        let first = inject.pop()?;
-        for _ in 1..share {
-            match inject.pop() {
-                Some(task) => self.push_back(task, inject),
-                None => break,
-            }
-        }
-        Some(first)
+        let share = (inject.len() / workers + 1).min(INJECT_BATCH);
+        // The local queue is empty here (`next_local_task` found nothing and
+        // only this thread pushes to it).
+        inject.pop_batch_into(&mut self.run_queue, share)
     }
 
     fn next_local_task(&mut self) -> Option<Task> {
