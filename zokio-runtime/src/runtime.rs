@@ -19,7 +19,7 @@ use std::time::Duration;
 /// pool.
 ///
 /// Build one with [`Runtime::new`] (multi-thread, everything enabled) or
-/// with a [`Builder`](crate::runtime::Builder). Most programs use
+/// with a [`Builder`]. Most programs use
 /// `#[zokio::main]` instead.
 ///
 /// # Shutdown
