@@ -630,3 +630,32 @@ async fn select_in_a_spawned_task_is_send() {
     });
     assert!(task.await.unwrap() <= 50);
 }
+
+#[test]
+fn select_loop_over_ready_branches_yields_to_other_tasks() {
+    use std::sync::atomic::{AtomicBool, Ordering::SeqCst};
+    use std::sync::Arc;
+    let rt = zokio::runtime::Builder::new_current_thread().build().unwrap();
+    rt.block_on(async {
+        let flag = Arc::new(AtomicBool::new(false));
+        let f = flag.clone();
+        let spinner = zokio::spawn(async move {
+            let mut rounds = 0u64;
+            while !f.load(SeqCst) {
+                // Once the budget is spent, the first branch is Pending but
+                // the second is always ready: only select!'s own budget check
+                // makes the task yield.
+                zokio::select! {
+                    biased;
+                    _ = zokio::task::consume_budget() => {}
+                    _ = std::future::ready(()) => {}
+                }
+                rounds += 1;
+                assert!(rounds < 10_000_000, "select! never yielded");
+            }
+        });
+        let setter = zokio::spawn(async move { flag.store(true, SeqCst) });
+        setter.await.unwrap();
+        spinner.await.unwrap();
+    });
+}

@@ -7,7 +7,7 @@ use std::pin::Pin;
 use std::task::{Context, Poll};
 
 pub use zokio_macros::{join_internal, select_internal, try_join_internal};
-pub use zokio_runtime::macros_support::thread_rng_n;
+pub use zokio_runtime::macros_support::{poll_budget_available, thread_rng_n};
 
 /// Polls one `join!` branch: `fut` holds the future until it finishes, then
 /// its output moves to `out` and the future is dropped in place. Returns true

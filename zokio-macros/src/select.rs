@@ -338,6 +338,12 @@ impl Codegen {
             .map(|(index, b)| self.poll_arm(index, b));
         quote! {
             ::core::future::poll_fn(|#cx: &mut ::core::task::Context<'_>| {
+                // Like any resource, select! yields once the task's
+                // cooperative budget is spent, so a loop over always-ready
+                // branches still lets other tasks run.
+                if #krate::__macro_support::poll_budget_available(#cx).is_pending() {
+                    return ::core::task::Poll::Pending;
+                }
                 let mut #next: u32 = #start;
                 let mut #pending = false;
                 for _ in 0..#count {
