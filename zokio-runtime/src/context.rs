@@ -32,25 +32,30 @@ struct Context {
     current_thread: Cell<*const ()>,
 }
 
-macro_rules! context_thread_local {
-    ($($tt:tt)*) => {
-        #[cfg(not(all(test, loom)))]
-        std::thread_local! { $($tt)* }
-        #[cfg(all(test, loom))]
-        loom::thread_local! { $($tt)* }
-    };
+impl Context {
+    const fn new() -> Context {
+        Context {
+            handle: RefCell::new(None),
+            depth: Cell::new(0),
+            driving: Cell::new(false),
+            budget: Cell::new(Budget::unconstrained()),
+            current_task: Cell::new(None),
+            worker: Cell::new(std::ptr::null()),
+            current_thread: Cell::new(std::ptr::null()),
+        }
+    }
 }
 
-context_thread_local! {
-    static CONTEXT: Context = Context {
-        handle: RefCell::new(None),
-        depth: Cell::new(0),
-        driving: Cell::new(false),
-        budget: Cell::new(Budget::unconstrained()),
-        current_task: Cell::new(None),
-        worker: Cell::new(std::ptr::null()),
-        current_thread: Cell::new(std::ptr::null()),
-    };
+// A `const` initialiser: every access is a plain TLS load, with no lazy
+// initialisation check on the hot paths (coop budget, current worker).
+#[cfg(not(all(test, loom)))]
+std::thread_local! {
+    static CONTEXT: Context = const { Context::new() };
+}
+
+#[cfg(all(test, loom))]
+loom::thread_local! {
+    static CONTEXT: Context = Context::new();
 }
 
 // ---- budget ---------------------------------------------------------------
@@ -63,6 +68,17 @@ pub(crate) fn budget() -> Budget {
 
 pub(crate) fn set_budget(budget: Budget) {
     let _ = CONTEXT.try_with(|c| c.budget.set(budget));
+}
+
+/// Calls `f` with the budget cell in one thread-local access (`None` while
+/// the thread is exiting).
+#[inline]
+pub(crate) fn with_budget_cell<R>(f: impl FnOnce(Option<&Cell<Budget>>) -> R) -> R {
+    let mut f = Some(f);
+    match CONTEXT.try_with(|c| (f.take().expect("called once"))(Some(&c.budget))) {
+        Ok(r) => r,
+        Err(_) => (f.take().expect("not called yet"))(None),
+    }
 }
 
 pub(crate) fn replace_budget(budget: Budget) -> Budget {
@@ -249,7 +265,6 @@ impl Drop for DrivingGuard {
 /// Blocking calls (`blocking_recv`, `blocking_lock`, ...) would stall every
 /// task the thread is responsible for, so they are refused there.
 #[track_caller]
-#[allow(dead_code)] // used by the sync primitives' blocking_* methods
 pub(crate) fn assert_may_block(what: &str) {
     if is_driving() {
         panic!(

@@ -75,16 +75,27 @@ pub(crate) fn has_budget_remaining() -> bool {
 /// `Pending` for its own reasons did no work and should not be charged.
 #[inline]
 pub(crate) fn poll_proceed(cx: &mut Context<'_>) -> Poll<RestoreOnPending> {
-    let before = context::budget();
-    match before.0 {
-        None => Poll::Ready(RestoreOnPending(None)),
-        Some(0) => {
+    // One thread-local access for the read and the write.
+    let taken = context::with_budget_cell(|cell| {
+        let Some(cell) = cell else {
+            return Some(Budget::unconstrained());
+        };
+        let before = cell.get();
+        match before.0 {
+            None => Some(before),
+            Some(0) => None,
+            Some(n) => {
+                cell.set(Budget(Some(n - 1)));
+                Some(before)
+            }
+        }
+    });
+    match taken {
+        Some(Budget(None)) => Poll::Ready(RestoreOnPending(None)),
+        Some(before) => Poll::Ready(RestoreOnPending(Some(before))),
+        None => {
             cx.waker().wake_by_ref();
             Poll::Pending
-        }
-        Some(n) => {
-            context::set_budget(Budget(Some(n - 1)));
-            Poll::Ready(RestoreOnPending(Some(before)))
         }
     }
 }
