@@ -53,6 +53,14 @@ pub use zokio_runtime::task_local;
 #[cfg(feature = "sync")]
 pub use zokio_runtime::sync;
 
+#[cfg(feature = "time")]
+pub use zokio_runtime::time;
+
+pub use zokio_runtime::io;
+
+#[cfg(feature = "net")]
+pub use zokio_net as net;
+
 #[cfg(feature = "macros")]
 mod macros;
 

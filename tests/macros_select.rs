@@ -635,7 +635,9 @@ async fn select_in_a_spawned_task_is_send() {
 fn select_loop_over_ready_branches_yields_to_other_tasks() {
     use std::sync::atomic::{AtomicBool, Ordering::SeqCst};
     use std::sync::Arc;
-    let rt = zokio::runtime::Builder::new_current_thread().build().unwrap();
+    let rt = zokio::runtime::Builder::new_current_thread()
+        .build()
+        .unwrap();
     rt.block_on(async {
         let flag = Arc::new(AtomicBool::new(false));
         let f = flag.clone();

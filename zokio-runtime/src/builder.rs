@@ -134,7 +134,13 @@ impl Builder {
         self
     }
 
-    /// Starts the runtime with its clock paused (tests; current-thread only).
+    /// Starts the runtime with its clock paused (tests; current-thread only;
+    /// needs the `test-util` feature). See `zokio::time::pause`.
+    ///
+    /// # Panics
+    ///
+    /// [`build`](Builder::build) panics if this is set on a multi-thread
+    /// runtime, or without the `test-util` feature.
     pub fn start_paused(&mut self, start_paused: bool) -> &mut Self {
         self.start_paused = start_paused;
         self
@@ -288,10 +294,24 @@ impl Builder {
                  to decide when time may advance)"
             );
         }
+        if self.start_paused && !cfg!(feature = "test-util") {
+            panic!(
+                "`start_paused(true)` needs the `test-util` feature of zokio (the paused clock \
+                 is for tests): add `features = [\"test-util\"]` to the dev-dependency"
+            );
+        }
+        let workers = match self.kind {
+            Kind::CurrentThread => 1,
+            Kind::MultiThread => self
+                .worker_threads
+                .unwrap_or_else(crate::loom::sys::num_cpus),
+        };
         let (driver, driver_handle) = Driver::new(driver::Cfg {
             enable_io: self.enable_io,
             enable_time: self.enable_time,
             start_paused: self.start_paused,
+            enable_pausing: self.kind == Kind::CurrentThread,
+            workers,
         })?;
         let pool = BlockingPool::new(ThreadConfig {
             name: self.thread_name.clone(),
@@ -317,9 +337,6 @@ impl Builder {
                 Ok(Runtime::from_current_thread(scheduler, handle, pool))
             }
             Kind::MultiThread => {
-                let workers = self
-                    .worker_threads
-                    .unwrap_or_else(crate::loom::sys::num_cpus);
                 let config = multi_thread::Config {
                     global_queue_interval: self
                         .global_queue_interval

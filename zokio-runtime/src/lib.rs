@@ -10,7 +10,9 @@
 //!   `JoinHandle`, the owned-tasks list;
 //! - `scheduler/`: the current-thread and multi-thread schedulers and the
 //!   inject queue;
-//! - `driver/`: what a parked scheduler waits on;
+//! - `driver/`: what a parked scheduler waits on (`driver/io/`: the mio
+//!   reactor; see `docs/io.md`);
+//! - `io/`: the public `AsyncRead`/`AsyncWrite` traits and utilities;
 //! - `blocking/`: the blocking pool;
 //! - `loom/`: the concurrency facade, so the same code runs under loom.
 #![deny(unsafe_op_in_unsafe_fn)]
@@ -28,9 +30,17 @@ mod park_thread;
 mod scheduler;
 mod util;
 
+pub mod io;
 pub mod runtime;
 pub mod sync;
 pub mod task;
+pub mod time;
+
+/// The I/O driver's resource type, for `zokio-net`. Not public API.
+#[doc(hidden)]
+pub mod io_support {
+    pub use crate::driver::io::PollEvented;
+}
 
 /// Items used by the macros of the `zokio` crate. Not public API.
 #[doc(hidden)]

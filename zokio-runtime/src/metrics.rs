@@ -98,6 +98,31 @@ impl RuntimeMetrics {
         self.handle.blocking_spawner().queue_depth()
     }
 
+    /// File descriptors registered with the I/O driver since it started
+    /// (0 without `enable_io`).
+    pub fn io_driver_fd_registered_count(&self) -> u64 {
+        self.handle
+            .driver()
+            .io()
+            .map_or(0, |io| io.registered_count())
+    }
+
+    /// File descriptors deregistered from the I/O driver since it started.
+    pub fn io_driver_fd_deregistered_count(&self) -> u64 {
+        self.handle
+            .driver()
+            .io()
+            .map_or(0, |io| io.deregistered_count())
+    }
+
+    /// File descriptors registered with the I/O driver right now.
+    pub fn io_driver_fd_count(&self) -> usize {
+        self.handle
+            .driver()
+            .io()
+            .map_or(0, |io| io.num_registrations())
+    }
+
     fn worker(&self, worker: usize) -> &WorkerMetrics {
         let all = self.handle.worker_metrics();
         match all.get(worker) {

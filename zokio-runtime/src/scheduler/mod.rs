@@ -40,6 +40,14 @@ impl Handle {
         }
     }
 
+    /// The driver handle of this runtime (I/O registration, unpark).
+    pub(crate) fn driver(&self) -> &crate::driver::Handle {
+        match self {
+            Handle::CurrentThread(h) => &h.driver,
+            Handle::MultiThread(h) => &h.driver,
+        }
+    }
+
     pub(crate) fn is_current_thread(&self) -> bool {
         matches!(self, Handle::CurrentThread(_))
     }

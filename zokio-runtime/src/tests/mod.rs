@@ -13,6 +13,8 @@
 pub(crate) mod support;
 
 mod loom_idle;
+mod loom_io;
 mod loom_park;
 mod loom_queue;
 mod loom_task;
+mod loom_time;

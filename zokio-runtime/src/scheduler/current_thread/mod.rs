@@ -212,6 +212,11 @@ fn run_with_core<F: Future>(
                 cx.put_core(core);
                 if !handle.woken.load(Acquire) {
                     cx.park(None);
+                } else {
+                    // The `block_on` future is runnable: still turn the
+                    // driver (without blocking), or a future that keeps
+                    // waking itself would starve timers and I/O.
+                    cx.park(Some(Duration::ZERO));
                 }
                 went_idle = true;
                 break;

@@ -1,0 +1,16 @@
+//! The io utilities: extension traits, buffered wrappers, copying,
+//! splitting and in-memory streams.
+
+pub(crate) mod buf_read_ext;
+pub(crate) mod buf_reader;
+pub(crate) mod buf_stream;
+pub(crate) mod buf_writer;
+pub(crate) mod chain;
+pub(crate) mod copy;
+pub(crate) mod duplex;
+pub(crate) mod mem;
+pub(crate) mod read_ext;
+pub(crate) mod seek_ext;
+pub(crate) mod split;
+pub(crate) mod take;
+pub(crate) mod write_ext;
