@@ -1,0 +1,338 @@
+//! TCP workloads over loopback, Zokio vs Tokio vs smol (async-io +
+//! async-net), 2 workers each, one process, interleaved rounds, medians and
+//! ratios to Tokio.
+//!
+//! ```text
+//! cargo bench -p zokio-benches --bench net [-- FILTER...]
+//! ZOKIO_BENCH_ROUNDS=5 cargo bench -p zokio-benches --bench net -- tcp_echo
+//! ```
+//!
+//! - `tcp_echo`: 50 concurrent clients x 2 000 round trips of 64 bytes to an
+//!   echo server on the same runtime;
+//! - `tcp_throughput`: one connection streaming 256 MiB (64 KiB writes);
+//! - `tcp_connect`: 10 000 sequential connect/accept/close cycles.
+//!
+//! Each sample binds a fresh listener, so connections of earlier samples
+//! (in `TIME_WAIT`) never collide with new ones. The smol contender runs
+//! its executor threads in `async_io::block_on`, as `smol::block_on` does,
+//! so they drive async-io's reactor when idle.
+
+use std::future::Future;
+use std::sync::atomic::{AtomicUsize, Ordering::Relaxed};
+use std::sync::Arc;
+use zokio_benches::rt::{self, WORKERS};
+use zokio_benches::{compare, markdown_table, Comparison, Config, Contender};
+
+const ECHO_CLIENTS: usize = 50;
+const ECHO_ROUND_TRIPS: usize = 2_000;
+const ECHO_MSG: usize = 64;
+const THROUGHPUT_BYTES: usize = 256 << 20;
+const CHUNK: usize = 64 * 1024;
+const CONNECTS: usize = 10_000;
+
+/// The workloads for a Tokio-shaped API (Zokio ports by renaming the
+/// crate, so the same text serves both).
+macro_rules! tokio_like {
+    ($m:ident, $krate:ident) => {
+        mod $m {
+            use super::*;
+            use $krate::io::{AsyncReadExt, AsyncWriteExt};
+            use $krate::net::{TcpListener, TcpStream};
+
+            pub(super) async fn echo() {
+                let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+                let addr = listener.local_addr().unwrap();
+                let server = $krate::spawn(async move {
+                    for _ in 0..ECHO_CLIENTS {
+                        let (mut s, _) = listener.accept().await.unwrap();
+                        s.set_nodelay(true).unwrap();
+                        $krate::spawn(async move {
+                            let mut buf = [0u8; 4096];
+                            loop {
+                                match s.read(&mut buf).await {
+                                    Ok(0) | Err(_) => return,
+                                    Ok(n) => s.write_all(&buf[..n]).await.unwrap(),
+                                }
+                            }
+                        });
+                    }
+                });
+                let clients: Vec<_> = (0..ECHO_CLIENTS)
+                    .map(|_| {
+                        $krate::spawn(async move {
+                            let mut s = TcpStream::connect(addr).await.unwrap();
+                            s.set_nodelay(true).unwrap();
+                            let msg = [7u8; ECHO_MSG];
+                            let mut buf = [0u8; ECHO_MSG];
+                            for _ in 0..ECHO_ROUND_TRIPS {
+                                s.write_all(&msg).await.unwrap();
+                                s.read_exact(&mut buf).await.unwrap();
+                            }
+                        })
+                    })
+                    .collect();
+                for c in clients {
+                    c.await.unwrap();
+                }
+                server.await.unwrap();
+            }
+
+            pub(super) async fn throughput() {
+                let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+                let addr = listener.local_addr().unwrap();
+                let server = $krate::spawn(async move {
+                    let (mut s, _) = listener.accept().await.unwrap();
+                    let mut buf = vec![0u8; CHUNK];
+                    let mut total = 0;
+                    loop {
+                        let n = s.read(&mut buf).await.unwrap();
+                        if n == 0 {
+                            return total;
+                        }
+                        total += n;
+                    }
+                });
+                let mut c = TcpStream::connect(addr).await.unwrap();
+                let chunk = vec![1u8; CHUNK];
+                for _ in 0..THROUGHPUT_BYTES / CHUNK {
+                    c.write_all(&chunk).await.unwrap();
+                }
+                c.shutdown().await.unwrap();
+                assert_eq!(server.await.unwrap(), THROUGHPUT_BYTES);
+            }
+
+            pub(super) async fn connect() {
+                let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+                let addr = listener.local_addr().unwrap();
+                let accepted = Arc::new(AtomicUsize::new(0));
+                let acc = accepted.clone();
+                let server = $krate::spawn(async move {
+                    for _ in 0..CONNECTS {
+                        let (s, _) = listener.accept().await.unwrap();
+                        drop(s);
+                        acc.fetch_add(1, Relaxed);
+                    }
+                });
+                for _ in 0..CONNECTS {
+                    let s = TcpStream::connect(addr).await.unwrap();
+                    drop(s);
+                }
+                server.await.unwrap();
+                assert_eq!(accepted.load(Relaxed), CONNECTS);
+            }
+        }
+    };
+}
+
+tokio_like!(zk, zokio);
+tokio_like!(tk, tokio);
+
+/// smol: async-net sockets on an async-executor run by `WORKERS` threads.
+mod sm {
+    use super::*;
+    use async_net::{TcpListener, TcpStream};
+    use futures_lite::io::{AsyncReadExt, AsyncWriteExt};
+
+    pub(super) struct SmolNet {
+        pub(super) ex: &'static async_executor::Executor<'static>,
+        stop: Option<async_channel::Sender<()>>,
+        threads: Vec<std::thread::JoinHandle<()>>,
+    }
+
+    impl SmolNet {
+        pub(super) fn start() -> SmolNet {
+            let ex: &'static async_executor::Executor<'static> =
+                Box::leak(Box::new(async_executor::Executor::new()));
+            let (stop, stopped) = async_channel::bounded::<()>(1);
+            let threads = (0..WORKERS)
+                .map(|i| {
+                    let stopped = stopped.clone();
+                    std::thread::Builder::new()
+                        .name(format!("smol-net-{i}"))
+                        .spawn(move || {
+                            let _ = async_io::block_on(ex.run(stopped.recv()));
+                        })
+                        .expect("spawn a smol thread")
+                })
+                .collect();
+            SmolNet {
+                ex,
+                stop: Some(stop),
+                threads,
+            }
+        }
+
+        pub(super) fn block_on<F: Future>(&self, f: F) -> F::Output {
+            async_io::block_on(f)
+        }
+    }
+
+    impl Drop for SmolNet {
+        fn drop(&mut self) {
+            drop(self.stop.take());
+            for t in self.threads.drain(..) {
+                let _ = t.join();
+            }
+        }
+    }
+
+    pub(super) async fn echo(ex: &'static async_executor::Executor<'static>) {
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let server = ex.spawn(async move {
+            for _ in 0..ECHO_CLIENTS {
+                let (mut s, _) = listener.accept().await.unwrap();
+                s.set_nodelay(true).unwrap();
+                ex.spawn(async move {
+                    let mut buf = [0u8; 4096];
+                    loop {
+                        match s.read(&mut buf).await {
+                            Ok(0) | Err(_) => return,
+                            Ok(n) => s.write_all(&buf[..n]).await.unwrap(),
+                        }
+                    }
+                })
+                .detach();
+            }
+        });
+        let clients: Vec<_> = (0..ECHO_CLIENTS)
+            .map(|_| {
+                ex.spawn(async move {
+                    let mut s = TcpStream::connect(addr).await.unwrap();
+                    s.set_nodelay(true).unwrap();
+                    let msg = [7u8; ECHO_MSG];
+                    let mut buf = [0u8; ECHO_MSG];
+                    for _ in 0..ECHO_ROUND_TRIPS {
+                        s.write_all(&msg).await.unwrap();
+                        s.read_exact(&mut buf).await.unwrap();
+                    }
+                })
+            })
+            .collect();
+        for c in clients {
+            c.await;
+        }
+        server.await;
+    }
+
+    pub(super) async fn throughput(ex: &'static async_executor::Executor<'static>) {
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let server = ex.spawn(async move {
+            let (mut s, _) = listener.accept().await.unwrap();
+            let mut buf = vec![0u8; CHUNK];
+            let mut total = 0;
+            loop {
+                let n = s.read(&mut buf).await.unwrap();
+                if n == 0 {
+                    return total;
+                }
+                total += n;
+            }
+        });
+        let client = ex.spawn(async move {
+            let mut c = TcpStream::connect(addr).await.unwrap();
+            let chunk = vec![1u8; CHUNK];
+            for _ in 0..THROUGHPUT_BYTES / CHUNK {
+                c.write_all(&chunk).await.unwrap();
+            }
+            c.shutdown(std::net::Shutdown::Write).unwrap();
+        });
+        client.await;
+        assert_eq!(server.await, THROUGHPUT_BYTES);
+    }
+
+    pub(super) async fn connect(ex: &'static async_executor::Executor<'static>) {
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let server = ex.spawn(async move {
+            for _ in 0..CONNECTS {
+                let (s, _) = listener.accept().await.unwrap();
+                drop(s);
+            }
+        });
+        let client = ex.spawn(async move {
+            for _ in 0..CONNECTS {
+                let s = TcpStream::connect(addr).await.unwrap();
+                drop(s);
+            }
+        });
+        client.await;
+        server.await;
+    }
+}
+
+fn main() {
+    let cfg = Config::from_env_and_args();
+    let cores = std::thread::available_parallelism().map_or(0, |n| n.get());
+    println!(
+        "net: {} workers per runtime, {} rounds, {cores} cores available",
+        rt::WORKERS,
+        cfg.rounds
+    );
+    let zokio = rt::zokio_runtime();
+    let tokio = rt::tokio_runtime();
+    let smol = sm::SmolNet::start();
+    let ex = smol.ex;
+    let mut results: Vec<Comparison> = Vec::new();
+    if cfg.selected("tcp_echo") {
+        results.push(compare(
+            &cfg,
+            "tcp_echo",
+            1,
+            "tokio",
+            vec![
+                Contender::new("zokio", || zokio.block_on(zk::echo())),
+                Contender::new("tokio", || tokio.block_on(tk::echo())),
+                Contender::new("smol", || smol.block_on(sm::echo(ex))),
+            ],
+        ));
+        let trips = (ECHO_CLIENTS * ECHO_ROUND_TRIPS) as f64;
+        report_rate(results.last().unwrap(), "round trips/s", trips);
+    }
+    if cfg.selected("tcp_throughput") {
+        results.push(compare(
+            &cfg,
+            "tcp_throughput",
+            1,
+            "tokio",
+            vec![
+                Contender::new("zokio", || zokio.block_on(zk::throughput())),
+                Contender::new("tokio", || tokio.block_on(tk::throughput())),
+                Contender::new("smol", || smol.block_on(sm::throughput(ex))),
+            ],
+        ));
+        report_rate(
+            results.last().unwrap(),
+            "MiB/s",
+            (THROUGHPUT_BYTES >> 20) as f64,
+        );
+    }
+    if cfg.selected("tcp_connect") {
+        results.push(compare(
+            &cfg,
+            "tcp_connect",
+            1,
+            "tokio",
+            vec![
+                Contender::new("zokio", || zokio.block_on(zk::connect())),
+                Contender::new("tokio", || tokio.block_on(tk::connect())),
+                Contender::new("smol", || smol.block_on(sm::connect(ex))),
+            ],
+        ));
+        report_rate(results.last().unwrap(), "connections/s", CONNECTS as f64);
+    }
+    println!("\n{}", markdown_table(&results, "tokio"));
+}
+
+/// Prints `units` per second for each contender's median.
+fn report_rate(c: &Comparison, unit: &str, units_per_iter: f64) {
+    for (name, _) in &c.samples {
+        if let Some(m) = c.median(name) {
+            println!(
+                "  {name:<11} {:>12.0} {unit}",
+                units_per_iter / m.as_secs_f64()
+            );
+        }
+    }
+}
