@@ -1,10 +1,15 @@
 //! A minimal HTTP/1.1 server with keep-alive, for `curl` and `wrk`.
 //!
 //! ```text
-//! cargo run --release --example hello_http [ADDR]   # default 127.0.0.1:8080
+//! cargo run --release --example hello_http [ADDR] [WORKERS]   # default 127.0.0.1:8080
 //! curl -v http://127.0.0.1:8080/
 //! wrk -t2 -c64 -d10s http://127.0.0.1:8080/
 //! ```
+//!
+//! `ADDR` may also come from `HELLO_HTTP_ADDR` and `WORKERS` (worker
+//! threads) from `HELLO_HTTP_WORKERS`; arguments win. Without either, the
+//! runtime is `#[zokio::main]`'s default (one worker per core).
+//! `benches/examples/hello_http_tokio.rs` is the same server on Tokio.
 //!
 //! Every request (any method and path) gets `Hello, World!`. Requests are
 //! parsed just enough to find where each ends (headers, plus a
@@ -16,11 +21,20 @@ use zokio::net::{TcpListener, TcpStream};
 
 const BODY: &str = "Hello, World!";
 
-#[zokio::main]
-async fn main() -> std::io::Result<()> {
-    let addr = std::env::args()
-        .nth(1)
-        .unwrap_or_else(|| "127.0.0.1:8080".to_string());
+fn main() -> std::io::Result<()> {
+    let arg = |i: usize, var: &str| std::env::args().nth(i).or_else(|| std::env::var(var).ok());
+    let addr = arg(1, "HELLO_HTTP_ADDR").unwrap_or_else(|| "127.0.0.1:8080".to_string());
+    let mut builder = zokio::runtime::Builder::new_multi_thread();
+    if let Some(workers) = arg(2, "HELLO_HTTP_WORKERS") {
+        let workers = workers.parse().map_err(|_| {
+            std::io::Error::new(std::io::ErrorKind::InvalidInput, "WORKERS: not a number")
+        })?;
+        builder.worker_threads(workers);
+    }
+    builder.enable_all().build()?.block_on(run(addr))
+}
+
+async fn run(addr: String) -> std::io::Result<()> {
     let listener = TcpListener::bind(&addr).await?;
     println!("hello_http listening on http://{}", listener.local_addr()?);
     loop {

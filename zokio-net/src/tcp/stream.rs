@@ -60,9 +60,15 @@ impl TcpStream {
     pub(crate) async fn connect_mio(sys: mio::net::TcpStream) -> io::Result<TcpStream> {
         let stream = TcpStream::new(sys)?;
         // Writable means the connect finished, one way or the other.
-        poll_fn(|cx| stream.io.poll_write_ready(cx)).await?;
+        let ready = poll_fn(|cx| stream.io.poll_write_readiness(cx)).await?;
         if let Some(e) = stream.io.get_ref().take_error()? {
             return Err(e);
+        }
+        if !ready.is_write_closed() {
+            // Writable with no hang-up and no pending error: connected.
+            // (Tokio does not look further either; this saves a
+            // `getpeername` per connect.)
+            return Ok(stream);
         }
         // A reset before we looked can leave no error but no peer either.
         if let Err(e) = stream.io.get_ref().peer_addr() {

@@ -83,6 +83,13 @@ impl<E: mio::event::Source> PollEvented<E> {
         self.registration.poll_write_ready(cx).map_ok(|_| ())
     }
 
+    /// Polls write readiness like [`poll_write_ready`](Self::poll_write_ready),
+    /// returning what was observed (`WRITABLE` and/or `WRITE_CLOSED`), so a
+    /// caller can tell a clean completion from a hang-up without a syscall.
+    pub fn poll_write_readiness(&self, cx: &mut Context<'_>) -> Poll<io::Result<Ready>> {
+        self.registration.poll_write_ready(cx).map_ok(|e| e.ready)
+    }
+
     /// Runs `f` when readable until it does not return `WouldBlock`.
     pub fn poll_read_io<R>(
         &self,
