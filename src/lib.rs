@@ -61,6 +61,9 @@ pub use zokio_runtime::io;
 #[cfg(feature = "net")]
 pub use zokio_net as net;
 
+#[cfg(feature = "fs")]
+pub use zokio_fs as fs;
+
 #[cfg(feature = "macros")]
 mod macros;
 

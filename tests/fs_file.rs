@@ -1,0 +1,358 @@
+//! `zokio::fs::File`: round trips, concurrent readers, seeks, append mode,
+//! the write-behind buffer and its error reporting, drop without flush.
+#![cfg(feature = "fs")]
+
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+use zokio::fs::{self, File, OpenOptions};
+use zokio::io::{AsyncReadExt, AsyncSeekExt, AsyncWriteExt, SeekFrom};
+
+/// A fresh directory under the system temp dir, removed on drop.
+struct TempDir(PathBuf);
+
+impl TempDir {
+    fn new(tag: &str) -> TempDir {
+        use std::sync::atomic::{AtomicUsize, Ordering};
+        static N: AtomicUsize = AtomicUsize::new(0);
+        let n = N.fetch_add(1, Ordering::Relaxed);
+        let p = std::env::temp_dir().join(format!("zokio-fs-{tag}-{}-{n}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&p);
+        std::fs::create_dir_all(&p).unwrap();
+        TempDir(p)
+    }
+
+    fn path(&self) -> &Path {
+        &self.0
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+/// A cheap deterministic byte pattern and an FNV-1a checksum.
+fn pattern(len: usize, seed: u64) -> Vec<u8> {
+    let mut x = seed | 1;
+    (0..len)
+        .map(|_| {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            x as u8
+        })
+        .collect()
+}
+
+fn fnv(data: &[u8]) -> u64 {
+    data.iter().fold(0xcbf2_9ce4_8422_2325, |h, &b| {
+        (h ^ b as u64).wrapping_mul(0x100_0000_01b3)
+    })
+}
+
+#[zokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn round_trip_64_mib_with_checksum() {
+    let dir = TempDir::new("rt64");
+    let path = dir.path().join("big");
+    let data = pattern(64 << 20, 7);
+    let mut f = File::create(&path).await.unwrap();
+    // Odd chunk sizes exercise the write-behind queue's partial accepts.
+    for chunk in data.chunks(100_003) {
+        f.write_all(chunk).await.unwrap();
+    }
+    f.flush().await.unwrap();
+    f.sync_all().await.unwrap();
+    drop(f);
+    assert_eq!(std::fs::metadata(&path).unwrap().len(), data.len() as u64);
+
+    let mut f = File::open(&path).await.unwrap();
+    let mut back = Vec::new();
+    f.read_to_end(&mut back).await.unwrap();
+    assert_eq!(back.len(), data.len());
+    assert_eq!(fnv(&back), fnv(&data));
+
+    let whole = fs::read(&path).await.unwrap();
+    assert_eq!(fnv(&whole), fnv(&data));
+}
+
+#[zokio::test]
+async fn round_trip_on_current_thread_small_max_buf() {
+    let dir = TempDir::new("rtct");
+    let path = dir.path().join("f");
+    let data = pattern(1 << 20, 3);
+    let mut f = File::create(&path).await.unwrap();
+    f.set_max_buf_size(4096);
+    assert_eq!(f.max_buf_size(), 4096);
+    for chunk in data.chunks(1000) {
+        f.write_all(chunk).await.unwrap();
+    }
+    f.shutdown().await.unwrap();
+    drop(f);
+    let mut f = File::open(&path).await.unwrap();
+    f.set_max_buf_size(777);
+    let mut back = Vec::new();
+    f.read_to_end(&mut back).await.unwrap();
+    assert_eq!(back, data);
+}
+
+#[zokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn concurrent_readers_of_one_file() {
+    let dir = TempDir::new("conc");
+    let path = dir.path().join("shared");
+    let data = pattern(4 << 20, 11);
+    fs::write(&path, &data).await.unwrap();
+    let sum = fnv(&data);
+    let readers: Vec<_> = (0..8)
+        .map(|i| {
+            let path = path.clone();
+            zokio::spawn(async move {
+                let mut f = File::open(&path).await.unwrap();
+                if i % 2 == 1 {
+                    f.set_max_buf_size(64 * 1024);
+                }
+                let mut back = Vec::new();
+                f.read_to_end(&mut back).await.unwrap();
+                fnv(&back)
+            })
+        })
+        .collect();
+    for r in readers {
+        assert_eq!(r.await.unwrap(), sum);
+    }
+}
+
+#[zokio::test]
+async fn seek_and_read() {
+    let dir = TempDir::new("seek");
+    let path = dir.path().join("f");
+    let data = pattern(100_000, 5);
+    fs::write(&path, &data).await.unwrap();
+    let mut f = File::open(&path).await.unwrap();
+    let mut buf = [0u8; 100];
+
+    assert_eq!(f.seek(SeekFrom::Start(5000)).await.unwrap(), 5000);
+    f.read_exact(&mut buf).await.unwrap();
+    assert_eq!(&buf[..], &data[5000..5100]);
+
+    // Read-ahead must not move the position the user sees.
+    assert_eq!(f.stream_position().await.unwrap(), 5100);
+    assert_eq!(f.seek(SeekFrom::Current(-50)).await.unwrap(), 5050);
+    f.read_exact(&mut buf).await.unwrap();
+    assert_eq!(&buf[..], &data[5050..5150]);
+
+    assert_eq!(f.seek(SeekFrom::End(-100)).await.unwrap(), 99_900);
+    f.read_exact(&mut buf).await.unwrap();
+    assert_eq!(&buf[..], &data[99_900..]);
+    assert_eq!(f.read(&mut buf).await.unwrap(), 0);
+
+    // Random reads, checked against the data.
+    for i in 0..200u64 {
+        let off = (i * 7919) % (100_000 - 100);
+        f.seek(SeekFrom::Start(off)).await.unwrap();
+        f.read_exact(&mut buf).await.unwrap();
+        assert_eq!(&buf[..], &data[off as usize..off as usize + 100]);
+    }
+
+    let err = f.seek(SeekFrom::Current(-1_000_000)).await.unwrap_err();
+    assert_eq!(err.kind(), std::io::ErrorKind::InvalidInput);
+}
+
+#[zokio::test]
+async fn write_after_read_lands_at_the_seen_position() {
+    let dir = TempDir::new("rw");
+    let path = dir.path().join("f");
+    fs::write(&path, b"0123456789").await.unwrap();
+    let mut f = OpenOptions::new()
+        .read(true)
+        .write(true)
+        .open(&path)
+        .await
+        .unwrap();
+    let mut two = [0u8; 2];
+    f.read_exact(&mut two).await.unwrap(); // reads ahead the whole file
+    f.write_all(b"ab").await.unwrap();
+    f.flush().await.unwrap();
+    assert_eq!(fs::read(&path).await.unwrap(), b"01ab456789");
+    let std = f.into_std().await;
+    drop(std);
+}
+
+#[zokio::test]
+async fn append_mode() {
+    let dir = TempDir::new("append");
+    let path = dir.path().join("log");
+    fs::write(&path, b"first\n").await.unwrap();
+    for line in ["second\n", "third\n"] {
+        let mut f = OpenOptions::new().append(true).open(&path).await.unwrap();
+        f.write_all(line.as_bytes()).await.unwrap();
+        f.flush().await.unwrap();
+    }
+    assert_eq!(
+        fs::read_to_string(&path).await.unwrap(),
+        "first\nsecond\nthird\n"
+    );
+}
+
+#[zokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn write_then_drop_without_flush_keeps_the_data() {
+    let dir = TempDir::new("drop");
+    let path = dir.path().join("f");
+    let data = pattern(3 << 20, 9);
+    let mut f = File::create(&path).await.unwrap();
+    // Many small writes: one in flight, the rest queued behind it.
+    for chunk in data.chunks(10_000) {
+        f.write_all(chunk).await.unwrap();
+    }
+    drop(f);
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        let len = std::fs::metadata(&path).unwrap().len();
+        if len == data.len() as u64 {
+            break;
+        }
+        assert!(Instant::now() < deadline, "only {len} bytes arrived");
+        zokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    assert_eq!(fnv(&fs::read(&path).await.unwrap()), fnv(&data));
+}
+
+#[test]
+fn file_dropped_outside_the_runtime_keeps_the_data() {
+    let dir = TempDir::new("dropout");
+    let path = dir.path().join("f");
+    let rt = zokio::runtime::Runtime::new().unwrap();
+    let data = pattern(1 << 20, 4);
+    let f = rt.block_on(async {
+        let mut f = File::create(&path).await.unwrap();
+        for chunk in data.chunks(4096) {
+            f.write_all(chunk).await.unwrap();
+        }
+        f
+    });
+    drop(f);
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while std::fs::metadata(&path).unwrap().len() != data.len() as u64 {
+        assert!(Instant::now() < deadline);
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    assert_eq!(std::fs::read(&path).unwrap(), data);
+}
+
+#[zokio::test]
+async fn background_write_error_is_reported_by_the_next_operation() {
+    // A read-only handle: the write is accepted, fails in the background,
+    // and the failure comes back from flush with its kind.
+    let dir = TempDir::new("werr");
+    let path = dir.path().join("f");
+    fs::write(&path, b"x").await.unwrap();
+    let mut f = File::open(&path).await.unwrap();
+    assert_eq!(f.write(b"data").await.unwrap(), 4);
+    let err = f.flush().await.unwrap_err();
+    assert!(err.raw_os_error().is_some(), "{err:?}");
+    // Reported once; the file is usable afterwards.
+    f.flush().await.unwrap();
+    let mut s = String::new();
+    f.read_to_string(&mut s).await.unwrap();
+    assert_eq!(s, "x");
+
+    let mut f = File::open(&path).await.unwrap();
+    f.write_all(b"data").await.unwrap();
+    let err = f.sync_all().await.unwrap_err();
+    assert!(err.raw_os_error().is_some(), "{err:?}");
+}
+
+#[cfg(unix)]
+fn writable(_: std::fs::Permissions) -> std::fs::Permissions {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::Permissions::from_mode(0o600)
+}
+
+#[cfg(not(unix))]
+#[allow(clippy::permissions_set_readonly_false)]
+fn writable(mut perm: std::fs::Permissions) -> std::fs::Permissions {
+    perm.set_readonly(false);
+    perm
+}
+
+#[zokio::test]
+async fn file_methods() {
+    let dir = TempDir::new("methods");
+    let path = dir.path().join("f");
+    let mut f = File::create_new(&path).await.unwrap();
+    f.write_all(b"hello world").await.unwrap();
+    f.sync_data().await.unwrap();
+    assert_eq!(f.metadata().await.unwrap().len(), 11);
+    f.set_len(5).await.unwrap();
+    assert_eq!(fs::read(&path).await.unwrap(), b"hello");
+    let clone = f.try_clone().await.unwrap();
+    assert_eq!(clone.metadata().await.unwrap().len(), 5);
+
+    let mut perm = f.metadata().await.unwrap().permissions();
+    perm.set_readonly(true);
+    f.set_permissions(perm.clone()).await.unwrap();
+    assert!(fs::metadata(&path).await.unwrap().permissions().readonly());
+    // Restore write access (owner only) through the free function.
+    fs::set_permissions(&path, writable(perm)).await.unwrap();
+
+    // set_len keeps the position (11); come back to the new end.
+    assert_eq!(f.seek(SeekFrom::Start(5)).await.unwrap(), 5);
+    let std = f.try_into_std().expect("nothing in flight");
+    let mut f = File::from_std(std);
+    f.write_all(b"!").await.unwrap();
+    // A write in flight keeps the std file.
+    let f = match f.try_into_std() {
+        Ok(_) => panic!("a write is in flight"),
+        Err(f) => f,
+    };
+    let std = f.into_std().await;
+    drop(std);
+    drop(clone);
+    assert_eq!(fs::read(&path).await.unwrap(), b"hello!");
+
+    let err = File::create_new(&path).await.unwrap_err();
+    assert_eq!(err.kind(), std::io::ErrorKind::AlreadyExists);
+}
+
+#[cfg(unix)]
+#[zokio::test]
+async fn unix_mode_and_custom_flags() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = TempDir::new("mode");
+    let path = dir.path().join("f");
+    let f = OpenOptions::new()
+        .write(true)
+        .create(true)
+        .mode(0o600)
+        .custom_flags(libc::O_NOFOLLOW)
+        .open(&path)
+        .await
+        .unwrap();
+    let mode = f.metadata().await.unwrap().permissions().mode();
+    assert_eq!(mode & 0o777, 0o600);
+
+    let link = dir.path().join("link");
+    fs::symlink(&path, &link).await.unwrap();
+    let err = OpenOptions::new()
+        .read(true)
+        .custom_flags(libc::O_NOFOLLOW)
+        .open(&link)
+        .await
+        .unwrap_err();
+    assert_eq!(err.raw_os_error(), Some(libc::ELOOP));
+}
+
+#[zokio::test]
+async fn deleted_underneath_follows_os_semantics() {
+    let dir = TempDir::new("unlinked");
+    let path = dir.path().join("f");
+    fs::write(&path, b"still here").await.unwrap();
+    let mut f = File::open(&path).await.unwrap();
+    fs::remove_file(&path).await.unwrap();
+    let mut s = String::new();
+    f.read_to_string(&mut s).await.unwrap();
+    // Unix keeps an unlinked file alive while it is open.
+    #[cfg(unix)]
+    assert_eq!(s, "still here");
+    assert!(!fs::try_exists(&path).await.unwrap());
+}
