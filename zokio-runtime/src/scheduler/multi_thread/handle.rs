@@ -84,7 +84,7 @@ impl Handle {
             Err(task) => task,
         };
         me.shared.inject.push(task);
-        me.notify_parked_remote();
+        me.notify_parked();
     }
 
     fn schedule_local(&self, core: &mut Core, task: Notified<Arc<Handle>>, is_yield: bool) {
@@ -103,18 +103,16 @@ impl Handle {
         // A parked core (`park` is None while parked) is about to look at
         // its queues anyway.
         if should_notify && core.park.is_some() {
-            self.notify_parked_local();
+            self.notify_parked();
         }
     }
 
-    pub(super) fn notify_parked_local(&self) {
+    /// Wakes a sleeping worker as a searcher if none is searching (rule 1
+    /// of README.md in this folder).
+    pub(super) fn notify_parked(&self) {
         if let Some(index) = self.shared.idle.worker_to_notify(&self.shared.idle_synced) {
             self.shared.remotes[index].unpark.unpark(&self.driver);
         }
-    }
-
-    pub(super) fn notify_parked_remote(&self) {
-        self.notify_parked_local();
     }
 
     /// Wakes a worker if any queue has work (called by the last searcher
@@ -123,7 +121,7 @@ impl Handle {
         let pending = self.shared.remotes.iter().any(|r| !r.steal.is_empty())
             || !self.shared.inject.is_empty();
         if pending {
-            self.notify_parked_local();
+            self.notify_parked();
         }
     }
 

@@ -171,7 +171,7 @@ impl Core {
         if worker.handle.shared.idle.transition_worker_from_searching() {
             // We were the last searcher and found work: there may be more,
             // so make sure someone keeps looking.
-            worker.handle.notify_parked_local();
+            worker.handle.notify_parked();
         }
     }
 
@@ -351,7 +351,7 @@ impl Context {
             .expect("a worker's core went missing while it was parked");
         core.park = Some(park);
         if !core.run_queue.is_empty() {
-            handle.notify_parked_local();
+            handle.notify_parked();
         }
         core
     }
