@@ -239,6 +239,63 @@ fn file_dropped_outside_the_runtime_keeps_the_data() {
     assert_eq!(std::fs::read(&path).unwrap(), data);
 }
 
+/// Accepted writes survive a runtime shutdown: the one blocking thread is
+/// busy, so the `File`'s background write and the bytes queued behind it
+/// are still waiting in the pool when the runtime drops the task that owns
+/// the `File`. Shutdown cancels queued blocking tasks, but not these. (On
+/// the current-thread runtime this fails if they are cancelled; on the
+/// multi-thread one the workers' threads may drain the queue before the
+/// pool shuts down, so it checks the same promise on the other path.)
+fn writes_queued_at_shutdown_are_not_lost(mut builder: zokio::runtime::Builder, tag: &str) {
+    let dir = TempDir::new(tag);
+    let path = dir.path().join("f");
+    let std_file = std::fs::File::create(&path).unwrap();
+    let rt = builder
+        .max_blocking_threads(1)
+        .enable_all()
+        .build()
+        .unwrap();
+    let data = pattern(256 << 10, 5);
+    let (accepted_tx, accepted_rx) = zokio::sync::oneshot::channel();
+    rt.block_on(async {
+        zokio::task::spawn_blocking(|| std::thread::sleep(Duration::from_millis(300)));
+        let data = data.clone();
+        zokio::spawn(async move {
+            let mut f = File::from_std(std_file);
+            // The first chunk becomes the write in flight, the rest queue.
+            for chunk in data.chunks(4096) {
+                f.write_all(chunk).await.unwrap();
+            }
+            accepted_tx.send(()).unwrap();
+            // Hold the file until the runtime drops this task.
+            std::future::pending::<()>().await;
+            drop(f);
+        });
+        zokio::time::timeout(Duration::from_secs(10), accepted_rx)
+            .await
+            .expect("the writes are accepted in time")
+            .unwrap();
+    });
+    drop(rt);
+    // Dropping the runtime waited for the pool, so the bytes are there.
+    assert_eq!(fnv(&std::fs::read(&path).unwrap()), fnv(&data));
+}
+
+#[test]
+fn writes_queued_at_shutdown_are_not_lost_current_thread() {
+    writes_queued_at_shutdown_are_not_lost(
+        zokio::runtime::Builder::new_current_thread(),
+        "shut-ct",
+    );
+}
+
+#[test]
+fn writes_queued_at_shutdown_are_not_lost_multi_thread() {
+    let mut b = zokio::runtime::Builder::new_multi_thread();
+    b.worker_threads(2);
+    writes_queued_at_shutdown_are_not_lost(b, "shut-mt");
+}
+
 #[zokio::test]
 async fn background_write_error_is_reported_by_the_next_operation() {
     // A read-only handle: the write is accepted, fails in the background,

@@ -156,3 +156,38 @@ fn metrics_report_workers_and_polls() {
         (0..2).any(|w| m.worker_park_count(w) > 0)
     });
 }
+
+/// Shutdown cancels a queued blocking task but runs a queued mandatory one
+/// (the kind `zokio::fs::File` uses for writes it has already reported);
+/// once the pool is gone a mandatory task runs on the caller's thread.
+#[test]
+fn shutdown_runs_queued_mandatory_tasks_and_cancels_the_rest() {
+    let rt = Builder::new_current_thread()
+        .max_blocking_threads(1)
+        .build()
+        .unwrap();
+    let ran = Arc::new(AtomicUsize::new(0));
+    let (plain, mandatory) = rt.block_on(async {
+        // Ahead of the next two on the only thread: they are still queued
+        // when the runtime shuts down.
+        zokio::task::spawn_blocking(|| std::thread::sleep(Duration::from_millis(100)));
+        let r = ran.clone();
+        let plain = zokio::task::spawn_blocking(move || r.fetch_add(1, SeqCst));
+        let r = ran.clone();
+        let mandatory = zokio::task::spawn_mandatory_blocking(move || r.fetch_add(10, SeqCst));
+        (plain, mandatory)
+    });
+    let handle = rt.handle().clone();
+    drop(rt);
+    assert_eq!(ran.load(SeqCst), 10, "only the mandatory task ran");
+    assert!(plain.is_finished() && mandatory.is_finished());
+
+    let _enter = handle.enter();
+    let caller = std::thread::current().id();
+    let join = zokio::task::spawn_mandatory_blocking(move || std::thread::current().id());
+    assert!(join.is_finished(), "ran before returning");
+    let ran_on = handle
+        .block_on(join)
+        .expect("a mandatory task is not cancelled");
+    assert_eq!(ran_on, caller);
+}

@@ -9,7 +9,7 @@ use std::sync::Arc;
 use std::task::{ready, Context, Poll, Wake, Waker};
 use zokio_runtime::io::ReadBuf;
 use zokio_runtime::runtime::Handle;
-use zokio_runtime::task::{spawn_blocking, JoinHandle};
+use zokio_runtime::task::{spawn_blocking, spawn_mandatory_blocking, JoinHandle};
 
 pub(super) struct Inner {
     state: State,
@@ -131,9 +131,12 @@ fn append(dst: &mut Vec<u8>, bufs: &[IoSlice<'_>], max: usize) -> usize {
     n
 }
 
+/// Starts a write of `buf` on the pool. The bytes were (or are about to
+/// be) reported written, so the job is mandatory: a runtime shutdown does
+/// not cancel it (if the pool is already shut down it runs right here).
 fn spawn_write(std: &Arc<std::fs::File>, mut buf: Buf, seek: i64) -> JoinHandle<(Operation, Buf)> {
     let std = std.clone();
-    spawn_blocking(move || {
+    spawn_mandatory_blocking(move || {
         let res = if seek != 0 {
             (&*std)
                 .seek(SeekFrom::Current(seek))
@@ -394,8 +397,10 @@ impl Inner {
 }
 
 impl Drop for Inner {
-    /// Rule 5: the write in flight finishes on the pool by itself; queued
-    /// bytes are written after it by a pool call that waits for it.
+    /// Rule 5: the write in flight finishes on the pool by itself (it is
+    /// mandatory, so even a runtime shutdown runs it); queued bytes are
+    /// written after it by a mandatory pool call that waits for it, or
+    /// here when there is no runtime.
     fn drop(&mut self) {
         let Some(std) = self.queued_file.take() else {
             return;
@@ -409,10 +414,11 @@ impl Drop for Inner {
                 let _ = (&*std).write_all(&queued);
             }
         };
-        match Handle::try_current() {
-            Ok(handle) => drop(handle.spawn_blocking(finish)),
+        if Handle::try_current().is_ok() {
+            drop(spawn_mandatory_blocking(finish));
+        } else {
             // Outside a runtime nothing async runs on this thread: finish here.
-            Err(_) => finish(),
+            finish();
         }
     }
 }

@@ -10,9 +10,12 @@
 //! - With no idle thread and fewer than the cap running, a spawner starts a
 //!   thread. Worker threads are started unconditionally (they are not
 //!   counted against the cap).
-//! - At shutdown, queued blocking tasks are cancelled, never started; the
-//!   threads exit after their current job and `shutdown` waits for them,
-//!   up to its timeout.
+//! - At shutdown, queued blocking tasks are cancelled, never started,
+//!   except *mandatory* ones (writes that a caller was already told had
+//!   succeeded, e.g. a `File`'s background write), which run before the
+//!   threads exit. A mandatory job pushed after shutdown runs on the
+//!   pushing thread. The threads exit once the queue is empty and
+//!   `shutdown` waits for them, up to its timeout.
 
 use super::task::{BlockingSchedule, BlockingTask};
 use crate::loom::sync::{Arc, Condvar, Mutex};
@@ -70,8 +73,10 @@ struct Shared {
     next_thread_id: usize,
 }
 
-enum Job {
-    Task(Notified<BlockingSchedule>),
+struct Job {
+    task: Notified<BlockingSchedule>,
+    /// Runs even when the pool shuts down before it starts.
+    mandatory: bool,
 }
 
 std::thread_local! {
@@ -164,8 +169,32 @@ impl Spawner {
         R: Send + 'static,
     {
         let (notified, join) = task::unowned(BlockingTask::new(func), BlockingSchedule, Id::next());
-        if let Err(job) = self.push(Job::Task(notified)) {
+        let job = Job {
+            task: notified,
+            mandatory: false,
+        };
+        if let Err(job) = self.push(job) {
             job.cancel();
+        }
+        join
+    }
+
+    /// Runs `func` on the pool and never cancels it: a shutdown that starts
+    /// while it is queued runs it before the threads exit, and if the pool
+    /// is already shut down it runs here, on the calling thread, before
+    /// this returns.
+    pub(crate) fn spawn_mandatory_blocking<F, R>(&self, func: F) -> JoinHandle<R>
+    where
+        F: FnOnce() -> R + Send + 'static,
+        R: Send + 'static,
+    {
+        let (notified, join) = task::unowned(BlockingTask::new(func), BlockingSchedule, Id::next());
+        let job = Job {
+            task: notified,
+            mandatory: true,
+        };
+        if let Err(job) = self.push(job) {
+            job.run();
         }
         join
     }
@@ -297,9 +326,9 @@ impl Inner {
         let mut shared = self.shared.lock();
         loop {
             if let Some(job) = shared.queue.pop_front() {
-                let shutdown = shared.shutdown;
+                let cancel = shared.shutdown && !job.mandatory;
                 drop(shared);
-                if shutdown {
+                if cancel {
                     job.cancel();
                 } else {
                     job.run();
@@ -333,15 +362,11 @@ impl Inner {
 
 impl Job {
     fn run(self) {
-        match self {
-            Job::Task(task) => task.run(),
-        }
+        self.task.run();
     }
 
     fn cancel(self) {
-        match self {
-            Job::Task(task) => task.shutdown(),
-        }
+        self.task.shutdown();
     }
 }
 

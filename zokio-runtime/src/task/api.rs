@@ -71,6 +71,30 @@ where
     }
 }
 
+/// Like [`spawn_blocking`], but the closure is never cancelled: if the
+/// runtime starts shutting down before a pool thread takes it, it still
+/// runs before the pool's threads exit, and if the pool is already shut
+/// down it runs on the calling thread before this returns.
+///
+/// For writes whose success the caller has already reported (the
+/// background write of `zokio::fs::File`); not part of the public API.
+///
+/// # Panics
+///
+/// Panics if called outside of a Zokio runtime.
+#[doc(hidden)]
+#[track_caller]
+pub fn spawn_mandatory_blocking<F, R>(f: F) -> JoinHandle<R>
+where
+    F: FnOnce() -> R + Send + 'static,
+    R: Send + 'static,
+{
+    match context::with_current(|handle| handle.blocking_spawner().spawn_mandatory_blocking(f)) {
+        Ok(join) => join,
+        Err(_) => panic!("{}", context::NO_RUNTIME),
+    }
+}
+
 /// Runs the blocking closure `f` on the current worker thread, after handing
 /// that worker's queued tasks to a replacement worker so they keep running.
 ///

@@ -73,6 +73,8 @@ pub use self::join_set::JoinSet;
 pub use self::local::{spawn_local, LocalEnterGuard, LocalSet, RunUntil};
 pub use self::task_local::{AccessError, LocalKey, TaskLocalFuture};
 
+#[doc(hidden)]
+pub use self::api::spawn_mandatory_blocking;
 pub use self::api::{
     block_in_place, consume_budget, spawn, spawn_blocking, unconstrained, yield_now, Unconstrained,
 };
