@@ -134,6 +134,90 @@ rt_test! {
     }
 
     #[test]
+    fn read_line_and_read_until_losing_a_select_keep_partial_data() {
+        rt().block_on(async {
+            let (mut w, r) = io::duplex(64);
+            let mut r = BufReader::new(r);
+            let mut line = String::new();
+            w.write_all("hé".as_bytes()).await.unwrap();
+            zokio::select! {
+                biased;
+                _ = r.read_line(&mut line) => panic!("no newline was sent"),
+                _ = zokio::task::yield_now() => {}
+            }
+            assert_eq!(line, "hé");
+            w.write_all(b"llo\n").await.unwrap();
+            assert_eq!(r.read_line(&mut line).await.unwrap(), 4);
+            assert_eq!(line, "héllo\n");
+
+            let mut seg = Vec::new();
+            w.write_all(b"ab").await.unwrap();
+            zokio::select! {
+                biased;
+                _ = r.read_until(b';', &mut seg) => panic!("no delimiter was sent"),
+                _ = zokio::task::yield_now() => {}
+            }
+            assert_eq!(seg, b"ab");
+            w.write_all(b"c;").await.unwrap();
+            assert_eq!(r.read_until(b';', &mut seg).await.unwrap(), 2);
+            assert_eq!(seg, b"abc;");
+        });
+    }
+
+    #[test]
+    fn copy_totals_exact_through_small_duplexes() {
+        rt().block_on(async {
+            let data = random_bytes(100_000, 1);
+            let (src_w, mut src_r) = io::duplex(7);
+            let (mut dst_w, dst_r) = io::duplex(13);
+            let feeder = zokio::spawn(write_in_random_chunks(src_w, data.clone(), 2));
+            let sink = zokio::spawn(read_in_random_chunks(dst_r, 3));
+            let n = io::copy(&mut src_r, &mut dst_w).await.unwrap();
+            drop(dst_w);
+            feeder.await.unwrap();
+            assert_eq!(n, data.len() as u64);
+            assert!(sink.await.unwrap() == data, "copied bytes differ");
+
+            // The same through `copy_buf` and a small `BufReader`.
+            let (src_w, src_r) = io::duplex(7);
+            let (mut dst_w, dst_r) = io::duplex(13);
+            let feeder = zokio::spawn(write_in_random_chunks(src_w, data.clone(), 4));
+            let sink = zokio::spawn(read_in_random_chunks(dst_r, 5));
+            let mut src_r = BufReader::with_capacity(5, src_r);
+            let n = io::copy_buf(&mut src_r, &mut dst_w).await.unwrap();
+            drop(dst_w);
+            feeder.await.unwrap();
+            assert_eq!(n, data.len() as u64);
+            assert!(sink.await.unwrap() == data, "copy_buf bytes differ");
+        });
+    }
+
+    #[test]
+    fn copy_bidirectional_totals_exact_through_small_duplexes() {
+        rt().block_on(async {
+            let to_b = random_bytes(60_000, 6);
+            let to_a = random_bytes(40_001, 7);
+            let (a, mut a_proxy) = io::duplex(5);
+            let (mut b_proxy, b) = io::duplex(11);
+            let proxy = zokio::spawn(async move {
+                io::copy_bidirectional(&mut a_proxy, &mut b_proxy).await
+            });
+            let (a_r, a_w) = io::split(a);
+            let (b_r, b_w) = io::split(b);
+            let a_send = zokio::spawn(write_in_random_chunks(a_w, to_b.clone(), 8));
+            let b_send = zokio::spawn(write_in_random_chunks(b_w, to_a.clone(), 9));
+            let a_got = zokio::spawn(read_in_random_chunks(a_r, 10));
+            let b_got = zokio::spawn(read_in_random_chunks(b_r, 11));
+            a_send.await.unwrap();
+            b_send.await.unwrap();
+            assert!(b_got.await.unwrap() == to_b, "a to b bytes differ");
+            assert!(a_got.await.unwrap() == to_a, "b to a bytes differ");
+            let counts = proxy.await.unwrap().unwrap();
+            assert_eq!(counts, (to_b.len() as u64, to_a.len() as u64));
+        });
+    }
+
+    #[test]
     fn split_unsplit_take_chain_empty_sink_repeat() {
         rt().block_on(async {
             let (a, mut b) = io::duplex(64);
@@ -206,6 +290,67 @@ rt_test! {
     }
 }
 
+/// A xorshift generator: reproducible sizes and bytes without a crate.
+struct XorShift(u64);
+
+impl XorShift {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0
+    }
+
+    /// A size in `1..=max`.
+    fn size(&mut self, max: u64) -> usize {
+        (self.next() % max + 1) as usize
+    }
+}
+
+fn random_bytes(len: usize, seed: u64) -> Vec<u8> {
+    let mut rng = XorShift(seed.wrapping_mul(0x9e37_79b9_7f4a_7c15) | 1);
+    (0..len).map(|_| rng.next() as u8).collect()
+}
+
+/// Writes `data` in random-sized pieces, now and then yielding, then shuts
+/// the writer down.
+async fn write_in_random_chunks<W>(mut w: W, data: Vec<u8>, seed: u64)
+where
+    W: zokio::io::AsyncWrite + Unpin,
+{
+    let mut rng = XorShift(seed.wrapping_mul(0x9e37_79b9_7f4a_7c15) | 1);
+    let mut rest = &data[..];
+    while !rest.is_empty() {
+        let n = rng.size(3000).min(rest.len());
+        w.write_all(&rest[..n]).await.unwrap();
+        rest = &rest[n..];
+        if rng.next() % 4 == 0 {
+            zokio::task::yield_now().await;
+        }
+    }
+    w.shutdown().await.unwrap();
+}
+
+/// Reads to end of stream in random-sized pieces; returns all bytes.
+async fn read_in_random_chunks<R>(mut r: R, seed: u64) -> Vec<u8>
+where
+    R: zokio::io::AsyncRead + Unpin,
+{
+    let mut rng = XorShift(seed.wrapping_mul(0x9e37_79b9_7f4a_7c15) | 1);
+    let mut got = Vec::new();
+    let mut piece = vec![0u8; 4096];
+    loop {
+        let n = rng.size(piece.len() as u64);
+        match r.read(&mut piece[..n]).await.unwrap() {
+            0 => return got,
+            k => got.extend_from_slice(&piece[..k]),
+        }
+        if rng.next() % 4 == 0 {
+            zokio::task::yield_now().await;
+        }
+    }
+}
+
 #[cfg(unix)]
 #[test]
 fn async_fd_on_a_socket_pair() {
@@ -233,4 +378,294 @@ fn async_fd_on_a_socket_pair() {
         let inner = fd.into_inner();
         drop(inner);
     });
+}
+
+/// Cancellation of `read_line` / `read_until` and read-ahead in `copy`,
+/// driven by hand (a no-op waker, one poll at a time) so each step of the
+/// futures is observable.
+mod by_hand {
+    use std::cell::RefCell;
+    use std::collections::VecDeque;
+    use std::future::Future;
+    use std::pin::{pin, Pin};
+    use std::rc::Rc;
+    use std::task::{Context, Poll, Waker};
+    use zokio::io::{self, AsyncBufRead, AsyncBufReadExt, AsyncRead, AsyncWrite, ReadBuf};
+
+    /// Polls `fut` once with a waker that does nothing.
+    fn poll_once<F: Future>(fut: Pin<&mut F>) -> Poll<F::Output> {
+        fut.poll(&mut Context::from_waker(Waker::noop()))
+    }
+
+    /// Polls `fut` until it is ready (the scripts below wake themselves, so
+    /// every `Pending` is followed by progress).
+    fn poll_to_end<F: Future>(fut: F) -> F::Output {
+        let mut fut = pin!(fut);
+        for _ in 0..1000 {
+            if let Poll::Ready(out) = poll_once(fut.as_mut()) {
+                return out;
+            }
+        }
+        panic!("future did not complete");
+    }
+
+    /// A reader that plays a script: `Some(chunk)` is data, `None` is one
+    /// `Pending`; after the script, end of stream. The log records each
+    /// poll as `R:<data>` or `R:pending` (or `R:eof`).
+    struct ScriptReader {
+        steps: VecDeque<Option<Vec<u8>>>,
+        log: Rc<RefCell<Vec<String>>>,
+    }
+
+    impl ScriptReader {
+        fn new(steps: &[Option<&[u8]>], log: &Rc<RefCell<Vec<String>>>) -> ScriptReader {
+            ScriptReader {
+                steps: steps.iter().map(|s| s.map(<[u8]>::to_vec)).collect(),
+                log: log.clone(),
+            }
+        }
+
+        /// Drops empty chunks and plays a `Pending` step; true if the
+        /// front step is now data (or the script is over).
+        fn ready(&mut self, cx: &mut Context<'_>) -> bool {
+            while let Some(Some(c)) = self.steps.front() {
+                if !c.is_empty() {
+                    return true;
+                }
+                self.steps.pop_front();
+            }
+            if self.steps.is_empty() {
+                return true;
+            }
+            self.steps.pop_front();
+            self.log.borrow_mut().push("R:pending".into());
+            cx.waker().wake_by_ref();
+            false
+        }
+    }
+
+    impl AsyncRead for ScriptReader {
+        fn poll_read(
+            self: Pin<&mut Self>,
+            cx: &mut Context<'_>,
+            buf: &mut ReadBuf<'_>,
+        ) -> Poll<std::io::Result<()>> {
+            let me = self.get_mut();
+            if !me.ready(cx) {
+                return Poll::Pending;
+            }
+            let Some(Some(chunk)) = me.steps.front_mut() else {
+                me.log.borrow_mut().push("R:eof".into());
+                return Poll::Ready(Ok(()));
+            };
+            let n = chunk.len().min(buf.remaining());
+            buf.put_slice(&chunk[..n]);
+            let taken: Vec<u8> = chunk.drain(..n).collect();
+            me.log
+                .borrow_mut()
+                .push(format!("R:{}", String::from_utf8_lossy(&taken)));
+            Poll::Ready(Ok(()))
+        }
+    }
+
+    impl AsyncBufRead for ScriptReader {
+        fn poll_fill_buf(
+            self: Pin<&mut Self>,
+            cx: &mut Context<'_>,
+        ) -> Poll<std::io::Result<&[u8]>> {
+            let me = self.get_mut();
+            if !me.ready(cx) {
+                return Poll::Pending;
+            }
+            match me.steps.front() {
+                Some(Some(chunk)) => Poll::Ready(Ok(chunk)),
+                _ => Poll::Ready(Ok(&[])),
+            }
+        }
+
+        fn consume(self: Pin<&mut Self>, amt: usize) {
+            if let Some(Some(chunk)) = self.get_mut().steps.front_mut() {
+                chunk.drain(..amt);
+            }
+        }
+    }
+
+    fn log() -> Rc<RefCell<Vec<String>>> {
+        Rc::new(RefCell::new(Vec::new()))
+    }
+
+    #[test]
+    fn read_until_cancelled_keeps_partial_bytes_in_buf() {
+        let log = log();
+        let mut r = ScriptReader::new(&[Some(b"ke"), Some(b"y="), None, Some(b"val;x")], &log);
+        let mut buf = b"old|".to_vec();
+        {
+            let fut = pin!(r.read_until(b';', &mut buf));
+            assert!(poll_once(fut).is_pending());
+        } // dropped mid-segment, as by a lost `select!`
+        assert_eq!(buf, b"old|key=");
+        // The count restarts with the new call; the segment completes.
+        assert_eq!(poll_to_end(r.read_until(b';', &mut buf)).unwrap(), 4);
+        assert_eq!(buf, b"old|key=val;");
+        let mut rest = Vec::new();
+        assert_eq!(poll_to_end(r.read_until(b';', &mut rest)).unwrap(), 1);
+        assert_eq!(rest, b"x");
+    }
+
+    #[test]
+    fn read_line_cancelled_keeps_partial_line_in_buf() {
+        let log = log();
+        let steps: &[Option<&[u8]>] = &[Some(b"hel"), None, Some(b"lo"), None, Some(b"!\nnext\n")];
+        let mut r = ScriptReader::new(steps, &log);
+        let mut line = String::from("> ");
+        for expected in ["> hel", "> hello"] {
+            assert!(poll_once(pin!(r.read_line(&mut line))).is_pending());
+            assert_eq!(line, expected, "cancelled read_line lost bytes");
+        }
+        // The line arrives exactly once, completed by the new call.
+        assert_eq!(poll_to_end(r.read_line(&mut line)).unwrap(), 2);
+        assert_eq!(line, "> hello!\n");
+        line.clear();
+        assert_eq!(poll_to_end(r.read_line(&mut line)).unwrap(), 5);
+        assert_eq!(line, "next\n");
+    }
+
+    #[test]
+    fn read_line_dropped_unpolled_leaves_buf_untouched() {
+        let log = log();
+        let mut r = ScriptReader::new(&[Some(b"a\n")], &log);
+        let mut line = String::from("kept");
+        drop(r.read_line(&mut line));
+        assert_eq!(line, "kept");
+        assert_eq!(poll_to_end(r.read_line(&mut line)).unwrap(), 2);
+        assert_eq!(line, "kepta\n");
+    }
+
+    #[test]
+    fn read_line_cancelled_inside_a_character_drops_only_that_character() {
+        // "é" is C3 A9; the pause falls between its two bytes.
+        let log = log();
+        let steps: &[Option<&[u8]>] = &[Some(b"caf\xc3"), None, Some(b"\xa9\n")];
+        let mut r = ScriptReader::new(steps, &log);
+        let mut line = String::new();
+        assert!(poll_once(pin!(r.read_line(&mut line))).is_pending());
+        // A String cannot hold half a character: the complete ones stay.
+        assert_eq!(line, "caf");
+        // The loss is reported, not silent: the rest of the line is not UTF-8.
+        let err = poll_to_end(r.read_line(&mut line)).unwrap_err();
+        assert_eq!(err.kind(), std::io::ErrorKind::InvalidData);
+        assert_eq!(line, "caf");
+    }
+
+    #[test]
+    fn read_line_cancelled_after_invalid_utf8_restores_buf() {
+        let log = log();
+        let steps: &[Option<&[u8]>] = &[Some(b"ab\xffcd"), None, Some(b"\nok\n")];
+        let mut r = ScriptReader::new(steps, &log);
+        let mut line = String::from("pre:");
+        assert!(poll_once(pin!(r.read_line(&mut line))).is_pending());
+        // As on a completed call that fails with InvalidData.
+        assert_eq!(line, "pre:");
+    }
+
+    #[test]
+    fn read_line_reassembles_a_character_split_across_chunks() {
+        let log = log();
+        let steps: &[Option<&[u8]>] = &[Some(b"caf\xc3"), None, Some(b"\xa9\n")];
+        let mut r = ScriptReader::new(steps, &log);
+        let mut line = String::new();
+        assert_eq!(poll_to_end(r.read_line(&mut line)).unwrap(), 6);
+        assert_eq!(line, "café\n");
+    }
+
+    /// A writer whose first `poll_write` is `Pending`; afterwards it takes
+    /// everything. The log records `W:pending`, `W:<data>` and `W:flush`.
+    struct SlowStartWriter {
+        stalled: bool,
+        out: Vec<u8>,
+        log: Rc<RefCell<Vec<String>>>,
+    }
+
+    impl SlowStartWriter {
+        fn new(log: &Rc<RefCell<Vec<String>>>) -> SlowStartWriter {
+            SlowStartWriter {
+                stalled: false,
+                out: Vec::new(),
+                log: log.clone(),
+            }
+        }
+    }
+
+    impl AsyncWrite for SlowStartWriter {
+        fn poll_write(
+            self: Pin<&mut Self>,
+            cx: &mut Context<'_>,
+            buf: &[u8],
+        ) -> Poll<std::io::Result<usize>> {
+            let me = self.get_mut();
+            if !me.stalled {
+                me.stalled = true;
+                me.log.borrow_mut().push("W:pending".into());
+                cx.waker().wake_by_ref();
+                return Poll::Pending;
+            }
+            me.log
+                .borrow_mut()
+                .push(format!("W:{}", String::from_utf8_lossy(buf)));
+            me.out.extend_from_slice(buf);
+            Poll::Ready(Ok(buf.len()))
+        }
+
+        fn poll_flush(self: Pin<&mut Self>, _cx: &mut Context<'_>) -> Poll<std::io::Result<()>> {
+            self.log.borrow_mut().push("W:flush".into());
+            Poll::Ready(Ok(()))
+        }
+
+        fn poll_shutdown(self: Pin<&mut Self>, _cx: &mut Context<'_>) -> Poll<std::io::Result<()>> {
+            Poll::Ready(Ok(()))
+        }
+    }
+
+    #[test]
+    fn copy_reads_ahead_while_the_writer_is_pending() {
+        let log = log();
+        let steps: &[Option<&[u8]>] = &[Some(b"ab"), Some(b"cd"), Some(b"ef"), None];
+        let mut r = ScriptReader::new(steps, &log);
+        let mut w = SlowStartWriter::new(&log);
+        {
+            let mut fut = pin!(io::copy(&mut r, &mut w));
+            assert!(poll_once(fut.as_mut()).is_pending());
+            // While the first write waits, the reader fills the free space.
+            assert_eq!(
+                *log.borrow(),
+                ["R:ab", "W:pending", "R:cd", "R:ef", "R:pending"]
+            );
+            assert_eq!(poll_to_end(fut).unwrap(), 6);
+        }
+        // So the writer's next call gets the whole burst at once.
+        assert_eq!(log.borrow()[5..], ["R:eof", "W:abcdef", "W:flush"]);
+        assert_eq!(w.out, b"abcdef");
+    }
+
+    #[test]
+    fn copy_flushes_when_the_reader_stalls_with_nothing_buffered() {
+        let log = log();
+        let mut r = ScriptReader::new(&[Some(b"ab"), None, Some(b"c")], &log);
+        let mut w = SlowStartWriter::new(&log);
+        w.stalled = true;
+        assert_eq!(poll_to_end(io::copy(&mut r, &mut w)).unwrap(), 3);
+        assert_eq!(
+            *log.borrow(),
+            [
+                "R:ab",
+                "W:ab",
+                "R:pending",
+                "W:flush",
+                "R:c",
+                "W:c",
+                "R:eof",
+                "W:flush"
+            ]
+        );
+    }
 }

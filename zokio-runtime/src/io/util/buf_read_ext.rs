@@ -22,13 +22,20 @@ use std::task::{ready, Context, Poll};
 /// # });
 /// ```
 pub trait AsyncBufReadExt: AsyncBufRead {
-    /// Reads into `buf` up to and including `byte` (or to end of stream);
-    /// returns the count read.
+    /// Appends to `buf` up to and including `byte` (or to end of stream);
+    /// returns the count read. `Ok(0)` means end of stream.
+    ///
+    /// # Errors
+    ///
+    /// The reader's error; the bytes read before it stay in `buf`.
     ///
     /// # Cancel safety
     ///
-    /// Not cancel safe: a drop may lose data already consumed into `buf`'s
-    /// caller-invisible state. (Bytes appended to `buf` stay there.)
+    /// Cancel safe, as in Tokio: bytes are appended to `buf` as they are
+    /// consumed from the reader, so if the future is dropped (say it lost a
+    /// `select!`), the partial segment is already in `buf` and calling
+    /// `read_until` again continues it. The returned count covers only the
+    /// call that completed.
     fn read_until<'a>(&'a mut self, byte: u8, buf: &'a mut Vec<u8>) -> ReadUntil<'a, Self>
     where
         Self: Unpin,
@@ -41,11 +48,32 @@ pub trait AsyncBufReadExt: AsyncBufRead {
         }
     }
 
-    /// Reads a line (with its `\n`, if any) into `buf`; returns the count.
+    /// Appends a line (with its `\n`, if any) to `buf`; returns the count
+    /// read. `Ok(0)` means end of stream.
     ///
     /// # Errors
     ///
-    /// `InvalidData` if the line is not UTF-8.
+    /// `InvalidData` if the line is not UTF-8; `buf` then keeps only what it
+    /// held before the call. On a reader error, the bytes read before it
+    /// stay in `buf` if they are UTF-8 (else `buf` is restored likewise).
+    ///
+    /// # Cancel safety
+    ///
+    /// Cancel safe as far as UTF-8 allows, which is more than Tokio promises
+    /// (Tokio documents its `read_line` as not cancel safe, leaving `buf`
+    /// unspecified). If the future is dropped before it completes, `buf`
+    /// holds its earlier contents plus the bytes read so far, so calling
+    /// `read_line` again continues the same line. Because a `String` holds
+    /// only UTF-8, there are two exceptions:
+    ///
+    /// - a drop in the middle of a multi-byte character loses the (at most
+    ///   three) bytes of it already read; the next call then reports the
+    ///   loss as `InvalidData`, since the rest of the line does not decode;
+    /// - if the bytes read so far are not UTF-8, `buf` keeps only its
+    ///   earlier contents, as when a completed call fails.
+    ///
+    /// For lossless cancellation use [`read_until`](Self::read_until) with
+    /// `b'\n'` and check the UTF-8 yourself, or [`Lines::next_line`].
     fn read_line<'a>(&'a mut self, buf: &'a mut String) -> ReadLine<'a, Self>
     where
         Self: Unpin,
@@ -150,30 +178,59 @@ impl<R: AsyncBufRead + Unpin + ?Sized> Future for ReadUntil<'_, R> {
 }
 
 /// Future of [`AsyncBufReadExt::read_line`].
+///
+/// It takes the caller's `String` as bytes, appends to them, and gives them
+/// back as a `String` on completion or drop (see the method's cancel
+/// safety), so no invalid UTF-8 is ever visible in the caller's `String`.
 #[derive(Debug)]
 #[must_use = "futures do nothing unless you `.await` or poll them"]
 pub struct ReadLine<'a, R: ?Sized> {
     reader: &'a mut R,
     out: &'a mut String,
+    /// `out`'s earlier contents, then the bytes read so far.
     bytes: Vec<u8>,
+    /// How many of `bytes` this call has read.
     read: usize,
 }
 
-fn into_string(bytes: Vec<u8>, keep_on_error: usize) -> (String, io::Result<()>) {
+/// The error for a line that is not UTF-8.
+fn invalid_utf8() -> io::Error {
+    io::Error::new(
+        io::ErrorKind::InvalidData,
+        "stream did not contain valid UTF-8",
+    )
+}
+
+/// `bytes` as a `String`, or, if they are not UTF-8, their first `keep`
+/// bytes (the caller's earlier, valid contents) and an `InvalidData` error.
+fn into_string(bytes: Vec<u8>, keep: usize) -> (String, io::Result<()>) {
     match String::from_utf8(bytes) {
         Ok(s) => (s, Ok(())),
+        Err(e) => (valid_prefix(e.into_bytes(), keep), Err(invalid_utf8())),
+    }
+}
+
+/// What a dropped [`ReadLine`] leaves: all of `bytes` less an incomplete
+/// final character, or only the earlier `keep` bytes if the rest is
+/// invalid (not merely cut short).
+fn into_string_on_drop(bytes: Vec<u8>, keep: usize) -> String {
+    match String::from_utf8(bytes) {
+        Ok(s) => s,
         Err(e) => {
-            let mut bytes = e.into_bytes();
-            bytes.truncate(keep_on_error);
-            (
-                String::from_utf8(bytes).unwrap_or_default(),
-                Err(io::Error::new(
-                    io::ErrorKind::InvalidData,
-                    "stream did not contain valid UTF-8",
-                )),
-            )
+            let err = e.utf8_error();
+            let end = match err.error_len() {
+                None => err.valid_up_to(),
+                Some(_) => keep,
+            };
+            valid_prefix(e.into_bytes(), end)
         }
     }
+}
+
+/// The first `len` bytes of `bytes`, which the caller knows are UTF-8.
+fn valid_prefix(mut bytes: Vec<u8>, len: usize) -> String {
+    bytes.truncate(len);
+    String::from_utf8(bytes).expect("a prefix checked to be UTF-8")
 }
 
 impl<R: AsyncBufRead + Unpin + ?Sized> Future for ReadLine<'_, R> {
@@ -181,7 +238,7 @@ impl<R: AsyncBufRead + Unpin + ?Sized> Future for ReadLine<'_, R> {
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<usize>> {
         let me = self.get_mut();
-        let start = me.bytes.len() - me.read;
+        let earlier = me.bytes.len() - me.read;
         let res = ready!(poll_read_until(
             Pin::new(&mut *me.reader),
             cx,
@@ -189,17 +246,21 @@ impl<R: AsyncBufRead + Unpin + ?Sized> Future for ReadLine<'_, R> {
             &mut me.bytes,
             &mut me.read
         ));
-        let (s, utf8) = into_string(std::mem::take(&mut me.bytes), start);
+        // Taking `bytes` also tells `drop` there is nothing left to return.
+        let (s, utf8) = into_string(std::mem::take(&mut me.bytes), earlier);
         *me.out = s;
+        me.read = 0;
         Poll::Ready(res.and_then(|n| utf8.map(|()| n)))
     }
 }
 
 impl<R: ?Sized> Drop for ReadLine<'_, R> {
+    /// Gives the caller's `String` back, with the partial line, if the
+    /// future did not complete.
     fn drop(&mut self) {
         if !self.bytes.is_empty() {
-            let keep = self.bytes.len();
-            *self.out = into_string(std::mem::take(&mut self.bytes), keep - self.read).0;
+            let earlier = self.bytes.len() - self.read;
+            *self.out = into_string_on_drop(std::mem::take(&mut self.bytes), earlier);
         }
     }
 }
@@ -276,13 +337,11 @@ impl<R: AsyncBufRead> Lines<R> {
                 bytes.pop();
             }
         }
-        match String::from_utf8(bytes) {
-            Ok(s) => Poll::Ready(Ok(Some(s))),
-            Err(_) => Poll::Ready(Err(io::Error::new(
-                io::ErrorKind::InvalidData,
-                "stream did not contain valid UTF-8",
-            ))),
-        }
+        Poll::Ready(
+            String::from_utf8(bytes)
+                .map(Some)
+                .map_err(|_| invalid_utf8()),
+        )
     }
 
     /// The inner reader.

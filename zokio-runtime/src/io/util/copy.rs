@@ -7,7 +7,14 @@ use std::io;
 use std::pin::Pin;
 use std::task::{ready, Context, Poll};
 
-/// The state of one copying direction.
+/// The state of one copying direction: a buffer the reader fills at
+/// `cap..` while the writer drains `pos..cap`.
+///
+/// Whenever the buffer has free space the reader is asked for more, even
+/// while earlier bytes wait for the writer (read-ahead, as Tokio's copy
+/// does): a slow writer and a bursty reader then overlap, and the writer's
+/// next call gets everything that arrived meanwhile. Once drained, the
+/// buffer starts over at the front.
 #[derive(Debug)]
 pub(super) struct CopyBuffer {
     read_done: bool,
@@ -30,6 +37,8 @@ impl CopyBuffer {
         }
     }
 
+    /// Copies until the reader ends and all is written and flushed; returns
+    /// the bytes written.
     pub(super) fn poll_copy<R, W>(
         &mut self,
         cx: &mut Context<'_>,
@@ -41,51 +50,107 @@ impl CopyBuffer {
         W: AsyncWrite + ?Sized,
     {
         loop {
-            if self.pos == self.cap && !self.read_done {
-                let mut buf = ReadBuf::new(&mut self.buf);
-                match reader.as_mut().poll_read(cx, &mut buf) {
-                    Poll::Ready(Ok(())) => {}
-                    Poll::Ready(Err(e)) => return Poll::Ready(Err(e)),
-                    Poll::Pending => {
-                        // Nothing to read now: push out what was written.
-                        if self.need_flush {
-                            ready!(writer.as_mut().poll_flush(cx))?;
-                            self.need_flush = false;
-                        }
-                        return Poll::Pending;
+            if self.has_room() && self.poll_fill(cx, reader.as_mut())?.is_pending() {
+                // With bytes buffered, go on to write them. With none,
+                // push out what was written: the reader may be waiting
+                // for the peer to see it.
+                if self.pos == self.cap {
+                    if self.need_flush {
+                        ready!(writer.as_mut().poll_flush(cx))?;
+                        self.need_flush = false;
                     }
-                }
-                let n = buf.filled().len();
-                if n == 0 {
-                    self.read_done = true;
-                } else {
-                    self.pos = 0;
-                    self.cap = n;
+                    return Poll::Pending;
                 }
             }
-            while self.pos < self.cap {
-                let i = ready!(writer
-                    .as_mut()
-                    .poll_write(cx, &self.buf[self.pos..self.cap]))?;
-                if i == 0 {
-                    return Poll::Ready(Err(io::Error::new(
-                        io::ErrorKind::WriteZero,
-                        "write zero byte into writer",
-                    )));
-                }
-                self.pos += i;
-                self.amt += i as u64;
-                self.need_flush = true;
-            }
-            if self.pos == self.cap && self.read_done {
+            ready!(self.poll_drain(cx, reader.as_mut(), writer.as_mut()))?;
+            if self.read_done {
                 ready!(writer.as_mut().poll_flush(cx))?;
                 return Poll::Ready(Ok(self.amt));
             }
         }
     }
+
+    /// True while the reader may add bytes: not ended, buffer not full.
+    fn has_room(&self) -> bool {
+        !self.read_done && self.cap < self.buf.len()
+    }
+
+    /// Reads once into the free space; `Ok(0)` from the reader marks its end.
+    fn poll_fill<R>(&mut self, cx: &mut Context<'_>, reader: Pin<&mut R>) -> Poll<io::Result<()>>
+    where
+        R: AsyncRead + ?Sized,
+    {
+        let mut buf = ReadBuf::new(&mut self.buf[self.cap..]);
+        ready!(reader.poll_read(cx, &mut buf))?;
+        match buf.filled().len() {
+            0 => self.read_done = true,
+            n => self.cap += n,
+        }
+        Poll::Ready(Ok(()))
+    }
+
+    /// Reads until the buffer is full, the reader ends or is not ready.
+    fn poll_read_ahead<R>(
+        &mut self,
+        cx: &mut Context<'_>,
+        mut reader: Pin<&mut R>,
+    ) -> Poll<io::Result<()>>
+    where
+        R: AsyncRead + ?Sized,
+    {
+        while self.has_room() {
+            ready!(self.poll_fill(cx, reader.as_mut()))?;
+        }
+        Poll::Ready(Ok(()))
+    }
+
+    /// Writes all buffered bytes, then empties the buffer. While the
+    /// writer is not ready, reads ahead into the free space.
+    fn poll_drain<R, W>(
+        &mut self,
+        cx: &mut Context<'_>,
+        mut reader: Pin<&mut R>,
+        mut writer: Pin<&mut W>,
+    ) -> Poll<io::Result<()>>
+    where
+        R: AsyncRead + ?Sized,
+        W: AsyncWrite + ?Sized,
+    {
+        while self.pos < self.cap {
+            let written = writer
+                .as_mut()
+                .poll_write(cx, &self.buf[self.pos..self.cap]);
+            let Poll::Ready(written) = written else {
+                // A read error surfaces now; otherwise wait for the writer.
+                ready!(self.poll_read_ahead(cx, reader.as_mut()))?;
+                return Poll::Pending;
+            };
+            match written? {
+                0 => {
+                    return Poll::Ready(Err(io::Error::new(
+                        io::ErrorKind::WriteZero,
+                        "write zero byte into writer",
+                    )))
+                }
+                n => {
+                    self.pos += n;
+                    self.amt += n as u64;
+                    self.need_flush = true;
+                }
+            }
+        }
+        self.pos = 0;
+        self.cap = 0;
+        Poll::Ready(Ok(()))
+    }
 }
 
 /// Copies all of `reader` into `writer`; returns the byte count.
+///
+/// Uses an internal buffer. While the writer is not ready, the reader keeps
+/// filling that buffer's free space, so the next write carries what came
+/// meanwhile. When the reader has nothing and the buffer is empty, the
+/// writer is flushed before waiting.
 ///
 /// # Errors
 ///
@@ -115,6 +180,9 @@ where
 }
 
 /// Copies all of a buffered `reader` into `writer`, without an extra buffer.
+///
+/// Writes straight from the reader's own buffer, so there is no read-ahead
+/// while the writer is not ready: the reader refills only once drained.
 ///
 /// # Errors
 ///
@@ -175,7 +243,8 @@ where
 
 /// Copies `a` to `b` and `b` to `a` at once, until both reach end of
 /// stream (each write side is shut down when its read side ends); returns
-/// `(a to b, b to a)` byte counts.
+/// `(a to b, b to a)` byte counts. Each direction buffers and reads ahead
+/// as [`copy`] does.
 ///
 /// # Errors
 ///
