@@ -69,6 +69,57 @@ async fn no_auto_advance_while_tasks_run() {
 }
 
 #[zokio::test(start_paused = true)]
+async fn no_auto_advance_while_a_blocking_task_runs() {
+    // The blocking task takes 50 ms of real time; a paused clock must not
+    // jump over the 1 s timeout while the runtime waits for it.
+    for _ in 0..20 {
+        let start = Instant::now();
+        let res = time::timeout(
+            Duration::from_secs(1),
+            zokio::task::spawn_blocking(|| std::thread::sleep(ms(50))),
+        )
+        .await;
+        assert!(
+            res.is_ok(),
+            "the timeout fired under a running blocking task"
+        );
+        assert_eq!(Instant::now(), start, "time moved while it was held");
+    }
+    // Held only while the task is in flight: afterwards time jumps again.
+    let start = Instant::now();
+    sleep(Duration::from_secs(3600)).await;
+    assert_eq!(start.elapsed(), Duration::from_secs(3600));
+}
+
+#[test]
+fn a_queued_blocking_task_holds_auto_advance_too() {
+    // One blocking thread: the second task waits in the queue behind the
+    // first, and the clock holds for it as well.
+    let rt = zokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .start_paused(true)
+        .max_blocking_threads(1)
+        .build()
+        .unwrap();
+    rt.block_on(async {
+        let first = zokio::task::spawn_blocking(|| std::thread::sleep(ms(30)));
+        let second = zokio::task::spawn_blocking(|| std::thread::sleep(ms(30)));
+        let start = Instant::now();
+        let res = time::timeout(Duration::from_secs(1), async {
+            let _ = first.await;
+            // Time may not move between the two either.
+            assert_eq!(Instant::now(), start);
+            second.await.unwrap();
+        })
+        .await;
+        assert!(
+            res.is_ok(),
+            "the timeout fired under a queued blocking task"
+        );
+    });
+}
+
+#[zokio::test(start_paused = true)]
 async fn advance_fires_due_timers_before_returning() {
     let start = Instant::now();
     let mut s = pin!(sleep(ms(100)));

@@ -77,6 +77,34 @@ struct Job {
     task: Notified<BlockingSchedule>,
     /// Runs even when the pool shuts down before it starts.
     mandatory: bool,
+    /// Holds a paused clock's auto-advance until the job is done.
+    _hold: AutoAdvanceHold,
+}
+
+/// While alive, a paused clock (test-util) does not auto-advance: a
+/// blocking task in flight may be what the runtime is waiting for, so
+/// jumping to the next timer would fire it early. Dropped after the job
+/// ran (its joiner already woken) or was cancelled.
+struct AutoAdvanceHold {
+    #[cfg(feature = "test-util")]
+    rt: scheduler::Handle,
+}
+
+impl AutoAdvanceHold {
+    fn new(rt: &scheduler::Handle) -> AutoAdvanceHold {
+        rt.driver().clock().inhibit_auto_advance();
+        AutoAdvanceHold {
+            #[cfg(feature = "test-util")]
+            rt: rt.clone(),
+        }
+    }
+}
+
+impl Drop for AutoAdvanceHold {
+    fn drop(&mut self) {
+        #[cfg(feature = "test-util")]
+        self.rt.driver().clock().allow_auto_advance();
+    }
 }
 
 std::thread_local! {
@@ -163,7 +191,7 @@ impl Drop for BlockingPool {
 
 impl Spawner {
     /// Runs `func` on the pool as a task with a join handle.
-    pub(crate) fn spawn_blocking<F, R>(&self, _rt: &scheduler::Handle, func: F) -> JoinHandle<R>
+    pub(crate) fn spawn_blocking<F, R>(&self, rt: &scheduler::Handle, func: F) -> JoinHandle<R>
     where
         F: FnOnce() -> R + Send + 'static,
         R: Send + 'static,
@@ -172,6 +200,7 @@ impl Spawner {
         let job = Job {
             task: notified,
             mandatory: false,
+            _hold: AutoAdvanceHold::new(rt),
         };
         if let Err(job) = self.push(job) {
             job.cancel();
@@ -183,7 +212,11 @@ impl Spawner {
     /// while it is queued runs it before the threads exit, and if the pool
     /// is already shut down it runs here, on the calling thread, before
     /// this returns.
-    pub(crate) fn spawn_mandatory_blocking<F, R>(&self, func: F) -> JoinHandle<R>
+    pub(crate) fn spawn_mandatory_blocking<F, R>(
+        &self,
+        rt: &scheduler::Handle,
+        func: F,
+    ) -> JoinHandle<R>
     where
         F: FnOnce() -> R + Send + 'static,
         R: Send + 'static,
@@ -192,6 +225,7 @@ impl Spawner {
         let job = Job {
             task: notified,
             mandatory: true,
+            _hold: AutoAdvanceHold::new(rt),
         };
         if let Err(job) = self.push(job) {
             job.run();
@@ -362,11 +396,20 @@ impl Inner {
 
 impl Job {
     fn run(self) {
-        self.task.run();
+        let Job {
+            task, _hold: hold, ..
+        } = self;
+        task.run();
+        // Only now: the joiner's wake reached the driver first.
+        drop(hold);
     }
 
     fn cancel(self) {
-        self.task.shutdown();
+        let Job {
+            task, _hold: hold, ..
+        } = self;
+        task.shutdown();
+        drop(hold);
     }
 }
 

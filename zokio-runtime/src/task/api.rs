@@ -89,7 +89,11 @@ where
     F: FnOnce() -> R + Send + 'static,
     R: Send + 'static,
 {
-    match context::with_current(|handle| handle.blocking_spawner().spawn_mandatory_blocking(f)) {
+    match context::with_current(|handle| {
+        handle
+            .blocking_spawner()
+            .spawn_mandatory_blocking(handle, f)
+    }) {
         Ok(join) => join,
         Err(_) => panic!("{}", context::NO_RUNTIME),
     }

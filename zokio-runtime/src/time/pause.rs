@@ -62,7 +62,8 @@ pub fn resume() {
 ///
 /// Timers advanced past complete "at the same time", in no set order. For a
 /// wait that the runtime ends by itself, `sleep` on a paused clock instead
-/// (auto-advance).
+/// (auto-advance: when the runtime is idle, the clock jumps to the next
+/// timer; never while a `spawn_blocking` task is queued or running).
 ///
 /// # Examples
 ///

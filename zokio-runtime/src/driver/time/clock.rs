@@ -68,6 +68,11 @@ mod real {
         #[inline]
         pub(crate) fn note_unpark(&self) {}
 
+        /// Nothing to hold (and so no `allow_auto_advance`): the real clock
+        /// never auto-advances.
+        #[inline]
+        pub(crate) fn inhibit_auto_advance(&self) {}
+
         #[inline]
         pub(crate) fn take_did_wake(&self) -> bool {
             false
@@ -81,7 +86,7 @@ mod real {
 
 #[cfg(feature = "test-util")]
 mod paused {
-    use crate::loom::sync::atomic::{AtomicBool, Ordering::*};
+    use crate::loom::sync::atomic::{AtomicBool, AtomicUsize, Ordering::*};
     use crate::loom::sync::Mutex;
     use std::time::{Duration, Instant};
 
@@ -91,6 +96,9 @@ mod paused {
         inner: Mutex<Inner>,
         /// Set by every unpark of the driver; taken by the auto-advance check.
         did_wake: AtomicBool,
+        /// Blocking tasks in flight: while any runs, a paused clock does not
+        /// auto-advance (its result may be what the runtime waits for).
+        inhibit: AtomicUsize,
     }
 
     #[derive(Debug)]
@@ -113,6 +121,7 @@ mod paused {
                     unfrozen: Some(now),
                 }),
                 did_wake: AtomicBool::new(false),
+                inhibit: AtomicUsize::new(0),
             };
             if start_paused {
                 if let Err(msg) = clock.pause() {
@@ -134,8 +143,20 @@ mod paused {
             self.inner.lock().unfrozen.is_none()
         }
 
+        /// Paused, and no blocking task in flight.
         pub(crate) fn can_auto_advance(&self) -> bool {
-            self.is_paused()
+            self.inhibit.load(SeqCst) == 0 && self.is_paused()
+        }
+
+        /// A blocking task was queued: hold auto-advance until it is done.
+        pub(crate) fn inhibit_auto_advance(&self) {
+            self.inhibit.fetch_add(1, SeqCst);
+        }
+
+        /// A blocking task finished (after waking its joiner, so the
+        /// driver sees that wake before it may auto-advance again).
+        pub(crate) fn allow_auto_advance(&self) {
+            self.inhibit.fetch_sub(1, SeqCst);
         }
 
         pub(crate) fn pause(&self) -> Result<(), &'static str> {
