@@ -1,5 +1,5 @@
 //! The io traits and utilities through the public API (in-memory streams
-//! only: duplex, slices, cursors, vectors).
+//! only: duplex, simplex, slices, cursors, vectors).
 
 #[macro_use]
 mod common;
@@ -7,7 +7,7 @@ mod common;
 use std::io::{Cursor, SeekFrom};
 use zokio::io::{
     self, AsyncBufReadExt, AsyncReadExt, AsyncSeekExt, AsyncWriteExt, BufReader, BufStream,
-    BufWriter,
+    BufWriter, SimplexStream,
 };
 
 rt_test! {
@@ -245,6 +245,73 @@ rt_test! {
     }
 
     #[test]
+    fn simplex_round_trip_through_a_tiny_buffer() {
+        rt().block_on(async {
+            let data = random_bytes(50_000, 21);
+            // A 3-byte buffer: every few bytes the writer waits for the
+            // reader and the reader for the writer.
+            let (rx, tx) = io::simplex(3);
+            let writer = zokio::spawn(write_in_random_chunks(tx, data.clone(), 22));
+            let reader = zokio::spawn(read_in_random_chunks(rx, 23));
+            // The reader returns only at end of stream: after the writer's
+            // shutdown and the last byte.
+            assert!(reader.await.unwrap() == data, "simplex bytes differ");
+            writer.await.unwrap();
+        });
+    }
+
+    #[test]
+    fn simplex_eof_after_shutdown_then_broken_pipe() {
+        rt().block_on(async {
+            let (mut rx, mut tx) = io::simplex(8);
+            tx.write_all(b"tail").await.unwrap();
+            tx.shutdown().await.unwrap();
+            // Buffered bytes are still delivered, then end of stream, which
+            // stays.
+            let mut got = Vec::new();
+            assert_eq!(rx.read_to_end(&mut got).await.unwrap(), 4);
+            assert_eq!(got, b"tail");
+            assert_eq!(rx.read(&mut [0u8; 4]).await.unwrap(), 0);
+            let err = tx.write_all(b"x").await.unwrap_err();
+            assert_eq!(err.kind(), std::io::ErrorKind::BrokenPipe);
+
+            // A reader already waiting is woken by the shutdown.
+            let (mut rx, mut tx) = io::simplex(8);
+            let reader = zokio::spawn(async move {
+                let mut got = Vec::new();
+                rx.read_to_end(&mut got).await.unwrap();
+                got
+            });
+            zokio::task::yield_now().await;
+            tx.write_all(b"ab").await.unwrap();
+            zokio::task::yield_now().await;
+            tx.shutdown().await.unwrap();
+            assert_eq!(reader.await.unwrap(), b"ab");
+        });
+    }
+
+    #[test]
+    fn simplex_stream_split_and_unsplit() {
+        rt().block_on(async {
+            let (mut rx, mut tx) = io::split(SimplexStream::new_unsplit(2));
+            let writer = zokio::spawn(async move {
+                tx.write_all(b"split halves").await.unwrap();
+                tx
+            });
+            let mut buf = [0u8; 12];
+            rx.read_exact(&mut buf).await.unwrap();
+            assert_eq!(&buf, b"split halves");
+            let tx = writer.await.unwrap();
+            // Joined again, one value both writes and reads.
+            let mut pipe = rx.unsplit(tx);
+            pipe.write_all(b"ok").await.unwrap();
+            let mut two = [0u8; 2];
+            pipe.read_exact(&mut two).await.unwrap();
+            assert_eq!(&two, b"ok");
+        });
+    }
+
+    #[test]
     fn seek_cursor_and_buf_reader() {
         rt().block_on(async {
             let mut c = Cursor::new(b"0123456789".to_vec());
@@ -351,6 +418,36 @@ where
     }
 }
 
+/// A task that only writes to and reads from an always-ready simplex pipe
+/// still yields, so another task on the same thread gets to run.
+#[test]
+fn simplex_takes_part_in_the_budget() {
+    use std::sync::atomic::{AtomicBool, Ordering::SeqCst};
+    use std::sync::Arc;
+    let rt = zokio::runtime::Builder::new_current_thread()
+        .build()
+        .unwrap();
+    rt.block_on(async {
+        let flag = Arc::new(AtomicBool::new(false));
+        let f = flag.clone();
+        let spinner = zokio::spawn(async move {
+            let mut pipe = SimplexStream::new_unsplit(16);
+            let mut byte = [0u8; 1];
+            for spins in 0..10_000u32 {
+                if f.load(SeqCst) {
+                    return spins;
+                }
+                pipe.write_all(b"z").await.unwrap();
+                pipe.read_exact(&mut byte).await.unwrap();
+            }
+            panic!("the other task never ran: simplex never yielded");
+        });
+        let setter = zokio::spawn(async move { flag.store(true, SeqCst) });
+        setter.await.unwrap();
+        assert!(spinner.await.unwrap() > 0);
+    });
+}
+
 #[cfg(unix)]
 #[test]
 fn async_fd_on_a_socket_pair() {
@@ -389,8 +486,12 @@ mod by_hand {
     use std::future::Future;
     use std::pin::{pin, Pin};
     use std::rc::Rc;
-    use std::task::{Context, Poll, Waker};
-    use zokio::io::{self, AsyncBufRead, AsyncBufReadExt, AsyncRead, AsyncWrite, ReadBuf};
+    use std::sync::atomic::{AtomicUsize, Ordering::SeqCst};
+    use std::sync::Arc;
+    use std::task::{Context, Poll, Wake, Waker};
+    use zokio::io::{
+        self, AsyncBufRead, AsyncBufReadExt, AsyncRead, AsyncWrite, ReadBuf, SimplexStream,
+    };
 
     /// Polls `fut` once with a waker that does nothing.
     fn poll_once<F: Future>(fut: Pin<&mut F>) -> Poll<F::Output> {
@@ -645,6 +746,92 @@ mod by_hand {
         // So the writer's next call gets the whole burst at once.
         assert_eq!(log.borrow()[5..], ["R:eof", "W:abcdef", "W:flush"]);
         assert_eq!(w.out, b"abcdef");
+    }
+
+    /// Counts how often it is woken.
+    #[derive(Default)]
+    struct CountingWaker(AtomicUsize);
+
+    impl Wake for CountingWaker {
+        fn wake(self: Arc<Self>) {
+            self.0.fetch_add(1, SeqCst);
+        }
+    }
+
+    impl CountingWaker {
+        fn new() -> (Arc<CountingWaker>, Waker) {
+            let count = Arc::new(CountingWaker::default());
+            (count.clone(), Waker::from(count))
+        }
+
+        fn wakes(&self) -> usize {
+            self.0.load(SeqCst)
+        }
+    }
+
+    #[test]
+    fn simplex_writer_waits_when_full_and_each_side_wakes_the_other() {
+        let (reader, reader_waker) = CountingWaker::new();
+        let (writer, writer_waker) = CountingWaker::new();
+        let mut rcx = Context::from_waker(&reader_waker);
+        let mut wcx = Context::from_waker(&writer_waker);
+        let mut pipe = SimplexStream::new_unsplit(4);
+        let mut space = [0u8; 8];
+
+        // Empty: the reader parks.
+        let mut buf = ReadBuf::new(&mut space);
+        assert!(Pin::new(&mut pipe)
+            .poll_read(&mut rcx, &mut buf)
+            .is_pending());
+        // A write takes what fits and wakes the reader.
+        let res = Pin::new(&mut pipe).poll_write(&mut wcx, b"abcdef");
+        assert!(matches!(res, Poll::Ready(Ok(4))), "{res:?}");
+        assert_eq!(reader.wakes(), 1);
+        // Full: the writer parks.
+        assert!(Pin::new(&mut pipe).poll_write(&mut wcx, b"ef").is_pending());
+        assert_eq!(writer.wakes(), 0);
+        // A read makes room and wakes the writer, whose retry completes.
+        let mut small = [0u8; 3];
+        let mut buf = ReadBuf::new(&mut small);
+        let res = Pin::new(&mut pipe).poll_read(&mut rcx, &mut buf);
+        assert!(matches!(res, Poll::Ready(Ok(()))), "{res:?}");
+        assert_eq!(buf.filled(), b"abc");
+        assert_eq!(writer.wakes(), 1);
+        let res = Pin::new(&mut pipe).poll_write(&mut wcx, b"ef");
+        assert!(matches!(res, Poll::Ready(Ok(2))), "{res:?}");
+
+        // Drained, the reader parks again; shutdown wakes it, it gets end
+        // of stream, and writes fail.
+        let mut buf = ReadBuf::new(&mut space);
+        assert!(Pin::new(&mut pipe).poll_read(&mut rcx, &mut buf).is_ready());
+        assert_eq!(buf.filled(), b"def");
+        let mut buf = ReadBuf::new(&mut space);
+        assert!(Pin::new(&mut pipe)
+            .poll_read(&mut rcx, &mut buf)
+            .is_pending());
+        let before = reader.wakes();
+        assert!(Pin::new(&mut pipe).poll_shutdown(&mut wcx).is_ready());
+        assert_eq!(reader.wakes(), before + 1);
+        let res = Pin::new(&mut pipe).poll_read(&mut rcx, &mut buf);
+        assert!(matches!(res, Poll::Ready(Ok(()))) && buf.filled().is_empty());
+        let res = Pin::new(&mut pipe).poll_write(&mut wcx, b"x");
+        assert!(
+            matches!(&res, Poll::Ready(Err(e)) if e.kind() == std::io::ErrorKind::BrokenPipe),
+            "{res:?}"
+        );
+    }
+
+    #[test]
+    fn simplex_with_no_room_does_not_panic_and_never_accepts_a_byte() {
+        let (writer, writer_waker) = CountingWaker::new();
+        let mut wcx = Context::from_waker(&writer_waker);
+        let mut pipe = SimplexStream::new_unsplit(0);
+        assert!(Pin::new(&mut pipe).poll_write(&mut wcx, b"x").is_pending());
+        // Only a shutdown releases the parked writer, with BrokenPipe.
+        assert!(Pin::new(&mut pipe).poll_shutdown(&mut wcx).is_ready());
+        assert_eq!(writer.wakes(), 1);
+        let res = Pin::new(&mut pipe).poll_write(&mut wcx, b"x");
+        assert!(matches!(res, Poll::Ready(Err(_))), "{res:?}");
     }
 
     #[test]

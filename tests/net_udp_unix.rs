@@ -1,4 +1,5 @@
-//! UDP and Unix-domain sockets: ping-pong, stream and datagram echo.
+//! UDP and Unix-domain sockets: ping-pong, stream and datagram echo, peer
+//! credentials.
 
 #[macro_use]
 mod common;
@@ -8,6 +9,7 @@ use net_common::Watchdog;
 use std::sync::Arc;
 use std::time::Duration;
 use zokio::io::{AsyncReadExt, AsyncWriteExt};
+use zokio::net::unix::UCred;
 use zokio::net::{UdpSocket, UnixDatagram, UnixListener, UnixStream};
 
 const LIMIT: Duration = Duration::from_secs(60);
@@ -96,6 +98,36 @@ rt_test! {
     }
 
     #[test]
+    fn unix_peer_cred_names_this_process() {
+        let _w = Watchdog::new("unix_peer_cred_names_this_process", LIMIT);
+        let path = temp_path("peer-cred");
+        let _ = std::fs::remove_file(&path);
+        rt().block_on(async {
+            // socketpair: both ends were made by this process.
+            let (a, b) = UnixStream::pair().unwrap();
+            assert_is_this_process(a.peer_cred().unwrap());
+            assert_is_this_process(b.peer_cred().unwrap());
+            // listen + connect: each side reads the other's, both ours.
+            let listener = UnixListener::bind(&path).unwrap();
+            let client = UnixStream::connect(&path).await.unwrap();
+            let (server, _) = listener.accept().await.unwrap();
+            let seen_by_client = client.peer_cred().unwrap();
+            let seen_by_server = server.peer_cred().unwrap();
+            assert_is_this_process(seen_by_client);
+            assert_is_this_process(seen_by_server);
+            // Copy, Eq and Hash: the same process gives one credential.
+            let set: std::collections::HashSet<UCred> =
+                [seen_by_client, seen_by_server, a.peer_cred().unwrap()].into();
+            assert_eq!(set.len(), 1);
+            // A stream split and reunited still answers.
+            let (r, w) = client.into_split();
+            let client = r.reunite(w).unwrap();
+            assert_eq!(client.peer_cred().unwrap(), seen_by_client);
+        });
+        std::fs::remove_file(&path).unwrap();
+    }
+
+    #[test]
     fn unix_datagram_echo() {
         let _w = Watchdog::new("unix_datagram_echo", LIMIT);
         let server_path = temp_path("dgram-server");
@@ -127,6 +159,17 @@ rt_test! {
         let _ = std::fs::remove_file(&server_path);
         let _ = std::fs::remove_file(&client_path);
     }
+}
+
+/// Asserts that `cred` is this process's: its pid and effective ids.
+fn assert_is_this_process(cred: UCred) {
+    // SAFETY: geteuid and getegid take no arguments, touch no memory of
+    // ours and cannot fail.
+    let (uid, gid) = unsafe { (libc::geteuid(), libc::getegid()) };
+    let pid = i32::try_from(std::process::id()).unwrap();
+    assert_eq!(cred.uid(), uid, "{cred:?}");
+    assert_eq!(cred.gid(), gid, "{cred:?}");
+    assert_eq!(cred.pid(), Some(pid), "{cred:?}");
 }
 
 #[test]

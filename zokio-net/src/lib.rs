@@ -3,9 +3,10 @@
 //! Every socket is a mio source registered with the current runtime's I/O
 //! driver through `zokio_runtime::io_support::PollEvented`: an operation
 //! tries the non-blocking syscall while the driver reports readiness, and
-//! on `WouldBlock` clears that readiness and waits for the next event. All
-//! `unsafe` and shared mutable state live in `zokio-runtime`; this crate
-//! has none.
+//! on `WouldBlock` clears that readiness and waits for the next event. The
+//! shared mutable state lives in `zokio-runtime`, and so does all `unsafe`
+//! but one module: `unix::ucred` calls `getsockopt`/`getpeereid` for
+//! `UnixStream::peer_cred`, and is the only place allowed to.
 //!
 //! Creating a socket needs a runtime built with `enable_io` (or
 //! `enable_all`), and panics outside one, as Tokio's do.

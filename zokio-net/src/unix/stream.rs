@@ -115,6 +115,45 @@ impl UnixStream {
         self.io.get_ref().peer_addr()
     }
 
+    /// The credentials of the process at the other end: its user and group
+    /// ID and, on Linux, Android and Apple targets, its process ID.
+    ///
+    /// They are the ones the kernel recorded when the connection was made.
+    /// Available on Linux, Android, Apple targets, FreeBSD, DragonFly,
+    /// NetBSD and OpenBSD; see [`UCred`](super::UCred) for the call used on
+    /// each.
+    ///
+    /// # Errors
+    ///
+    /// The OS's error.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use zokio::net::UnixStream;
+    ///
+    /// # zokio::runtime::Runtime::new().unwrap().block_on(async {
+    /// let (a, _b) = UnixStream::pair().unwrap();
+    /// let cred = a.peer_cred().unwrap();
+    /// // Both ends belong to this process.
+    /// # #[cfg(any(target_os = "linux", target_os = "android", target_vendor = "apple"))]
+    /// assert_eq!(cred.pid(), Some(std::process::id() as i32));
+    /// println!("peer uid {} gid {}", cred.uid(), cred.gid());
+    /// # });
+    /// ```
+    #[cfg(any(
+        target_os = "linux",
+        target_os = "android",
+        target_vendor = "apple",
+        target_os = "freebsd",
+        target_os = "dragonfly",
+        target_os = "netbsd",
+        target_os = "openbsd"
+    ))]
+    pub fn peer_cred(&self) -> io::Result<super::UCred> {
+        super::ucred::peer_cred(self.as_fd())
+    }
+
     /// Takes the pending `SO_ERROR`.
     ///
     /// # Errors

@@ -9,6 +9,10 @@
 //! Readiness of a registered resource is described by [`Interest`] (what a
 //! caller waits for) and [`Ready`] (what the OS reported).
 //!
+//! For tests and in-process plumbing there are in-memory pipes with a
+//! bounded buffer: [`duplex`] connects two [`DuplexStream`]s both ways,
+//! [`simplex`] (or [`SimplexStream::new_unsplit`]) carries bytes one way.
+//!
 //! # Examples
 //!
 //! ```
@@ -54,6 +58,7 @@ pub use self::util::duplex::{duplex, DuplexStream};
 pub use self::util::mem::{empty, repeat, sink, Empty, Repeat, Sink};
 pub use self::util::read_ext::AsyncReadExt;
 pub use self::util::seek_ext::AsyncSeekExt;
+pub use self::util::simplex::{simplex, SimplexStream};
 pub use self::util::split::{split, ReadHalf, WriteHalf};
 pub use self::util::take::Take;
 pub use self::util::write_ext::AsyncWriteExt;

@@ -1,5 +1,5 @@
 //! The io utilities: extension traits, buffered wrappers, copying,
-//! splitting and in-memory streams.
+//! splitting and in-memory pipes (`duplex`, `simplex`).
 
 pub(crate) mod buf_read_ext;
 pub(crate) mod buf_reader;
@@ -11,6 +11,7 @@ pub(crate) mod duplex;
 pub(crate) mod mem;
 pub(crate) mod read_ext;
 pub(crate) mod seek_ext;
+pub(crate) mod simplex;
 pub(crate) mod split;
 pub(crate) mod take;
 pub(crate) mod write_ext;
