@@ -99,7 +99,9 @@ impl RuntimeMetrics {
     }
 
     /// File descriptors registered with the I/O driver since it started
-    /// (0 without `enable_io`).
+    /// (0 without `enable_io`). A TCP stream counts from its creation even
+    /// though its `epoll` registration is deferred until it first waits
+    /// (and never happens if it does not).
     pub fn io_driver_fd_registered_count(&self) -> u64 {
         self.handle
             .driver()

@@ -31,7 +31,8 @@ pub struct TcpListener {
 
 impl TcpListener {
     /// Binds to the first address of `addr` that works (`SO_REUSEADDR` is
-    /// set on Unix; backlog 1024).
+    /// set on Unix; mio's backlog of 128, as with Tokio; use
+    /// [`TcpSocket::listen`](crate::TcpSocket::listen) to choose another).
     ///
     /// # Errors
     ///

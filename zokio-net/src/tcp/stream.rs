@@ -57,8 +57,15 @@ impl TcpStream {
     }
 
     /// Waits for a non-blocking connect on `sys` to finish.
+    ///
+    /// It always waits for the driver's "writable", even when (as over
+    /// loopback) the handshake is already done: that round trip paces a
+    /// client to its listener. Without it, a loop of connects to a server
+    /// in the same process outruns `accept`, the backlog overflows, and
+    /// the dropped SYNs cost whole seconds of retransmission.
     pub(crate) async fn connect_mio(sys: mio::net::TcpStream) -> io::Result<TcpStream> {
         let stream = TcpStream::new(sys)?;
+        stream.io.register_now()?;
         // Writable means the connect finished, one way or the other.
         let ready = poll_fn(|cx| stream.io.poll_write_readiness(cx)).await?;
         if let Some(e) = stream.io.get_ref().take_error()? {
@@ -80,11 +87,17 @@ impl TcpStream {
         Ok(stream)
     }
 
+    /// Wraps a connected (or connecting) mio stream. Its OS registration
+    /// is deferred until an operation has to wait (see
+    /// `PollEvented::new_deferred`): an accepted stream that is answered
+    /// and closed without waiting never touches epoll.
     #[track_caller]
     pub(crate) fn new(stream: mio::net::TcpStream) -> io::Result<TcpStream> {
-        Ok(TcpStream {
-            io: PollEvented::new(stream)?,
-        })
+        #[cfg(unix)]
+        let io = PollEvented::new_deferred(stream)?;
+        #[cfg(not(unix))]
+        let io = PollEvented::new(stream)?;
+        Ok(TcpStream { io })
     }
 
     /// Wraps a connected std stream, which must be in non-blocking mode.

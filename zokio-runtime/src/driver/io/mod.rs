@@ -163,7 +163,9 @@ impl Driver {
     }
 
     fn turn(&mut self, handle: &Handle, timeout: Option<Duration>) {
-        self.tick = self.tick.wrapping_add(1);
+        // Tick 0 is never a turn: it marks readiness a deferred
+        // registration assumed (see `registration.rs`).
+        self.tick = self.tick.wrapping_add(1).max(1);
         match self.poll.poll(&mut self.events, timeout) {
             Ok(()) => {}
             Err(e) if e.kind() == io::ErrorKind::Interrupted => return,
@@ -216,35 +218,49 @@ impl Handle {
         source: &mut impl mio::event::Source,
         interest: Interest,
     ) -> io::Result<(Arc<ScheduledIo>, mio::Token)> {
-        let io = Arc::new(ScheduledIo::new());
-        let token = {
-            let mut synced = self.inner.synced.lock();
-            if synced.is_shutdown {
-                return Err(shutdown_error());
-            }
-            if synced.slab.len() >= INDEX_MASK {
-                return Err(io::Error::other(
-                    "the I/O driver has reached its registration limit",
-                ));
-            }
-            let generation = synced.next_generation;
-            synced.next_generation = (generation + 1) & GENERATION_MASK;
-            let index = synced.slab.insert(Entry {
-                io: io.clone(),
-                generation,
-            });
-            mio::Token(generation << INDEX_BITS | index)
-        };
-        if let Err(e) = self
-            .inner
-            .registry
-            .register(source, token, interest.to_mio())
-        {
-            self.inner.synced.lock().slab.remove(token.0 & INDEX_MASK);
+        let (io, token) = self.add_entry(Ready::EMPTY)?;
+        if let Err(e) = self.register_token(source, token, interest) {
+            self.release(token);
             return Err(e);
         }
-        self.inner.registered.fetch_add(1, Relaxed);
         Ok((io, token))
+    }
+
+    /// Takes a slot (and token) for a resource whose readiness starts as
+    /// `assumed`, without telling the OS yet: see
+    /// [`register_token`](Self::register_token).
+    pub(super) fn add_entry(&self, assumed: Ready) -> io::Result<(Arc<ScheduledIo>, mio::Token)> {
+        let io = Arc::new(ScheduledIo::with_readiness(assumed));
+        let mut synced = self.inner.synced.lock();
+        if synced.is_shutdown {
+            return Err(shutdown_error());
+        }
+        if synced.slab.len() >= INDEX_MASK {
+            return Err(io::Error::other(
+                "the I/O driver has reached its registration limit",
+            ));
+        }
+        let generation = synced.next_generation;
+        synced.next_generation = (generation + 1) & GENERATION_MASK;
+        let index = synced.slab.insert(Entry {
+            io: io.clone(),
+            generation,
+        });
+        drop(synced);
+        self.inner.registered.fetch_add(1, Relaxed);
+        Ok((io, mio::Token(generation << INDEX_BITS | index)))
+    }
+
+    /// Registers `source` with the OS under a slot's `token`.
+    pub(super) fn register_token(
+        &self,
+        source: &mut impl mio::event::Source,
+        token: mio::Token,
+        interest: Interest,
+    ) -> io::Result<()> {
+        self.inner
+            .registry
+            .register(source, token, interest.to_mio())
     }
 
     /// Deregisters `source` from the OS (it must be the source registered

@@ -49,6 +49,47 @@ impl<E: mio::event::Source> PollEvented<E> {
         })
     }
 
+    /// Like [`new`](Self::new), but registers `io` with the OS only once an
+    /// operation has to wait for it; until then it is assumed readable and
+    /// writable, so the first reads and writes go straight to the syscall.
+    /// A connected stream that is used and closed without ever waiting
+    /// costs no `epoll_ctl` at all. (Elsewhere than on Unix, the same as
+    /// `new`.)
+    ///
+    /// Because of that assumption, a first [`ready`](Self::ready) or
+    /// `poll_*_ready` may report readiness the OS has not (a false positive
+    /// the caller's syscall then answers with `WouldBlock`, as readiness
+    /// APIs allow); call [`register_now`](Self::register_now) when only
+    /// the OS's word will do.
+    ///
+    /// # Panics
+    ///
+    /// Outside a runtime, or on a runtime built without `enable_io`.
+    #[cfg(unix)]
+    #[track_caller]
+    pub fn new_deferred(io: E) -> io::Result<PollEvented<E>>
+    where
+        E: std::os::unix::io::AsRawFd,
+    {
+        let interest = Interest::READABLE | Interest::WRITABLE;
+        let registration = Registration::new_deferred(io.as_raw_fd(), interest)?;
+        Ok(PollEvented {
+            io: Some(io),
+            registration,
+        })
+    }
+
+    /// Drops the readiness a [`new_deferred`](Self::new_deferred) source
+    /// assumes and registers it with the OS now, so the next readiness poll
+    /// waits for a real event. A no-op for a source registered at creation.
+    ///
+    /// # Errors
+    ///
+    /// The OS's refusal to register the source.
+    pub fn register_now(&self) -> io::Result<()> {
+        self.registration.register_now()
+    }
+
     /// The source.
     pub fn get_ref(&self) -> &E {
         self.io

@@ -4,11 +4,30 @@
 //! clears exactly the readiness it observed (the tick rule of
 //! `scheduled_io`), then polls again. Polls are budgeted (`coop`), so a
 //! socket that is always ready cannot starve its worker.
+//!
+//! # Deferred registration (Unix)
+//!
+//! A connected stream often never waits: a server accepts it, finds the
+//! request already there, answers and closes it, or a client connects and
+//! closes. Telling epoll about it (`EPOLL_CTL_ADD`, later `_DEL`) would be
+//! two syscalls for nothing, so [`Registration::new_deferred`] takes a slot
+//! but does not register with the OS. Its readiness starts as *assumed*
+//! (readable and writable at tick 0, a tick no driver turn uses), so the
+//! first attempt goes straight to the syscall. Only when a poll finds no
+//! readiness — after a `WouldBlock` cleared the assumption — and is about
+//! to return `Pending` is the fd registered, with the waker already
+//! stored: epoll reports a source that is ready at `EPOLL_CTL_ADD` time,
+//! so that wake-up is not lost. Exactly one caller registers (a CAS on
+//! `registered`); if the OS refuses, the state goes back and every waiter is
+//! woken to retry and see the error. Registration and deregistration of a
+//! deferred source both go through its raw fd (`SourceFd`).
 
 use super::scheduled_io::{Direction, ReadyEvent, ScheduledIo};
 use super::{shutdown_error, Handle};
 use crate::coop;
 use crate::io::{Interest, Ready};
+#[cfg(unix)]
+use crate::loom::sync::atomic::{AtomicBool, Ordering::*};
 use crate::loom::sync::Arc;
 use std::fmt;
 use std::future::Future;
@@ -25,6 +44,18 @@ pub(crate) struct Registration {
     handle: Handle,
     shared: Arc<ScheduledIo>,
     token: mio::Token,
+    /// For a deferred registration: what to register, and whether it is.
+    #[cfg(unix)]
+    deferred: Option<Deferred>,
+}
+
+/// A registration the OS does not know about until a poll must wait.
+#[cfg(unix)]
+struct Deferred {
+    fd: std::os::unix::io::RawFd,
+    interest: Interest,
+    /// Whether the fd is registered with the OS (or being registered).
+    registered: AtomicBool,
 }
 
 impl Registration {
@@ -53,11 +84,121 @@ impl Registration {
             handle,
             shared,
             token,
+            #[cfg(unix)]
+            deferred: None,
         })
     }
 
-    /// Deregisters `source` from the OS and frees the slot.
+    /// Takes a slot for `fd` on the current runtime's driver but registers
+    /// it with the OS only once a poll has to wait (see the module doc).
+    /// Until then the resource is assumed ready for `interest`.
+    ///
+    /// # Panics
+    ///
+    /// Panics outside a runtime, or on a runtime built without
+    /// `enable_io`.
+    #[cfg(unix)]
+    #[track_caller]
+    pub(crate) fn new_deferred(
+        fd: std::os::unix::io::RawFd,
+        interest: Interest,
+    ) -> io::Result<Registration> {
+        Registration::new_deferred_with_handle(fd, interest, current_handle())
+    }
+
+    #[cfg(unix)]
+    pub(crate) fn new_deferred_with_handle(
+        fd: std::os::unix::io::RawFd,
+        interest: Interest,
+        handle: Handle,
+    ) -> io::Result<Registration> {
+        // Never the closed bits: those are sticky (they are never cleared),
+        // so assuming one would make every poll ready for good.
+        let assumed = Ready::from_interest(interest) - Ready::READ_CLOSED - Ready::WRITE_CLOSED;
+        let (shared, token) = handle.add_entry(assumed)?;
+        Ok(Registration {
+            handle,
+            shared,
+            token,
+            deferred: Some(Deferred {
+                fd,
+                interest,
+                registered: AtomicBool::new(false),
+            }),
+        })
+    }
+
+    /// Registers a deferred source with the OS now, if it is not yet
+    /// (a no-op for an ordinary registration). Called with the caller's
+    /// waker already stored, just before it returns `Pending`.
+    fn ensure_registered(&self) -> io::Result<()> {
+        #[cfg(unix)]
+        if let Some(d) = &self.deferred {
+            // Acquire/AcqRel: a caller that sees `true` may rely on the
+            // registering caller's ADD having been issued or being under way;
+            // either way its stored waker is woken by the resulting event.
+            if d.registered.load(Acquire)
+                || d.registered
+                    .compare_exchange(false, true, AcqRel, Acquire)
+                    .is_err()
+            {
+                return Ok(());
+            }
+            let res =
+                self.handle
+                    .register_token(&mut mio::unix::SourceFd(&d.fd), self.token, d.interest);
+            if res.is_err() {
+                // Let the next waiter try (and see the error) itself.
+                d.registered.store(false, Release);
+                self.shared.wake(Ready::ALL);
+            }
+            return res;
+        }
+        Ok(())
+    }
+
+    /// Whether the OS knows the source (always, unless deferred).
+    #[cfg(test)]
+    pub(crate) fn is_registered(&self) -> bool {
+        #[cfg(unix)]
+        if let Some(d) = &self.deferred {
+            return d.registered.load(Acquire);
+        }
+        true
+    }
+
+    /// Stops assuming readiness and registers now, so that the next poll
+    /// waits for what the OS reports (a connect that is still in progress
+    /// needs a real "writable"). A no-op for an ordinary registration.
+    pub(crate) fn register_now(&self) -> io::Result<()> {
+        #[cfg(unix)]
+        if self.deferred.is_some() {
+            // Tick 0: only the assumed readiness is dropped; no driver turn
+            // can have set any before the source is registered.
+            self.shared.clear_readiness(ReadyEvent {
+                tick: 0,
+                ready: Ready::ALL,
+                is_shutdown: false,
+            });
+            return self.ensure_registered();
+        }
+        Ok(())
+    }
+
+    /// Deregisters `source` from the OS (if it was registered) and frees
+    /// the slot.
     pub(crate) fn deregister(&mut self, source: &mut impl mio::event::Source) -> io::Result<()> {
+        #[cfg(unix)]
+        if let Some(d) = &self.deferred {
+            let res = if d.registered.load(Acquire) {
+                self.handle
+                    .deregister_source(self.token, &mut mio::unix::SourceFd(&d.fd))
+            } else {
+                self.handle.release(self.token);
+                Ok(())
+            };
+            return res;
+        }
         self.handle.deregister_source(self.token, source)
     }
 
@@ -76,7 +217,10 @@ impl Registration {
         direction: Direction,
     ) -> Poll<io::Result<ReadyEvent>> {
         let mut coop = ready!(coop::poll_proceed(cx));
-        let event = ready!(self.shared.poll_readiness(cx, direction));
+        let Poll::Ready(event) = self.shared.poll_readiness(cx, direction) else {
+            self.ensure_registered()?;
+            return Poll::Pending;
+        };
         if event.is_shutdown {
             return Poll::Ready(Err(shutdown_error()));
         }
@@ -136,11 +280,11 @@ impl Registration {
     /// Waits until the resource is ready for `interest`.
     pub(crate) async fn readiness(&self, interest: Interest) -> io::Result<ReadyEvent> {
         let event = Readiness {
-            shared: &self.shared,
+            registration: self,
             interest,
             key: None,
         }
-        .await;
+        .await?;
         if event.is_shutdown {
             return Err(shutdown_error());
         }
@@ -205,24 +349,29 @@ pub(crate) fn current_handle() -> Handle {
 
 /// The future behind `Registration::readiness`.
 struct Readiness<'a> {
-    shared: &'a ScheduledIo,
+    registration: &'a Registration,
     interest: Interest,
     key: Option<usize>,
 }
 
 impl Future for Readiness<'_> {
-    type Output = ReadyEvent;
+    type Output = io::Result<ReadyEvent>;
 
-    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<ReadyEvent> {
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<ReadyEvent>> {
         let me = self.get_mut();
-        me.shared.poll_waiter(cx, me.interest, &mut me.key)
+        let shared = &me.registration.shared;
+        let Poll::Ready(event) = shared.poll_waiter(cx, me.interest, &mut me.key) else {
+            me.registration.ensure_registered()?;
+            return Poll::Pending;
+        };
+        Poll::Ready(Ok(event))
     }
 }
 
 impl Drop for Readiness<'_> {
     fn drop(&mut self) {
         if let Some(key) = self.key.take() {
-            self.shared.drop_waiter(key);
+            self.registration.shared.drop_waiter(key);
         }
     }
 }

@@ -128,9 +128,16 @@ fn unpack(word: u64) -> (Ready, u32, bool) {
 }
 
 impl ScheduledIo {
+    #[cfg(test)]
     pub(crate) fn new() -> ScheduledIo {
+        ScheduledIo::with_readiness(Ready::EMPTY)
+    }
+
+    /// Starts with `ready` at tick 0 (the readiness a resource whose OS
+    /// registration is deferred assumes; the driver's turns start at 1).
+    pub(crate) fn with_readiness(ready: Ready) -> ScheduledIo {
         ScheduledIo {
-            readiness: AtomicU64::new(0),
+            readiness: AtomicU64::new(ready.as_u8() as u64),
             waiters: Mutex::new(Waiters::default()),
         }
     }

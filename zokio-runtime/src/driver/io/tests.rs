@@ -159,3 +159,99 @@ fn registration_after_shutdown_fails() {
     let (mut c, _d) = mio::net::UnixStream::pair().unwrap();
     assert!(handle.add_source(&mut c, Interest::READABLE).is_err());
 }
+
+/// Polls `reg`'s read readiness once.
+fn poll_read(reg: &Registration, cx: &mut Context<'_>) -> Poll<io::Result<ReadyEvent>> {
+    reg.poll_read_ready(cx)
+}
+
+#[test]
+fn deferred_registration_registers_only_when_a_poll_must_wait() {
+    use std::os::unix::io::AsRawFd;
+    let (mut driver, handle) = Driver::new().unwrap();
+    let (mut a, mut b) = mio::net::UnixStream::pair().unwrap();
+    let mut reg = Registration::new_deferred_with_handle(
+        a.as_raw_fd(),
+        Interest::READABLE | Interest::WRITABLE,
+        handle.clone(),
+    )
+    .unwrap();
+    let (count, waker) = counting_waker();
+    let mut cx = Context::from_waker(&waker);
+    // Assumed readable: the first poll is ready without the OS.
+    let event = match poll_read(&reg, &mut cx) {
+        Poll::Ready(Ok(e)) => e,
+        other => panic!("assumed readable, got {other:?}"),
+    };
+    assert!(event.ready.is_readable() && !event.ready.is_read_closed());
+    let mut buf = [0u8; 4];
+    assert_eq!(
+        a.read(&mut buf).unwrap_err().kind(),
+        io::ErrorKind::WouldBlock
+    );
+    reg.clear_readiness(event);
+    assert!(!reg.is_registered(), "no wait yet, no registration");
+    // Now the poll must wait: it registers, with its waker stored.
+    assert!(poll_read(&reg, &mut cx).is_pending());
+    assert!(reg.is_registered());
+    assert!(poll_read(&reg, &mut cx).is_pending(), "registers once");
+    b.write_all(b"xy").unwrap();
+    for _ in 0..100 {
+        driver.park_timeout(&handle, Duration::from_millis(10));
+        if count.0.load(SeqCst) > 0 {
+            break;
+        }
+    }
+    assert_eq!(count.0.load(SeqCst), 1, "the event reached the waiter");
+    assert!(matches!(poll_read(&reg, &mut cx), Poll::Ready(Ok(_))));
+    assert_eq!(a.read(&mut buf).unwrap(), 2);
+    reg.deregister(&mut a).unwrap();
+    assert_eq!(handle.num_registrations(), 0);
+}
+
+#[test]
+fn deferred_registration_that_never_waits_never_reaches_the_os() {
+    use std::os::unix::io::AsRawFd;
+    let (_driver, handle) = Driver::new().unwrap();
+    let (mut a, mut b) = mio::net::UnixStream::pair().unwrap();
+    b.write_all(b"hi").unwrap();
+    let mut reg =
+        Registration::new_deferred_with_handle(a.as_raw_fd(), Interest::READABLE, handle.clone())
+            .unwrap();
+    let mut cx = Context::from_waker(Waker::noop());
+    assert!(matches!(poll_read(&reg, &mut cx), Poll::Ready(Ok(_))));
+    let mut buf = [0u8; 2];
+    assert_eq!(a.read(&mut buf).unwrap(), 2);
+    assert!(!reg.is_registered());
+    assert_eq!(handle.num_registrations(), 1);
+    // The driver's epoll set does not hold the fd: adding it succeeds
+    // (it would fail with EEXIST otherwise). Take it out again.
+    let fd = a.as_raw_fd();
+    let mut source = mio::unix::SourceFd(&fd);
+    handle
+        .register_token(&mut source, mio::Token(12_345), Interest::READABLE)
+        .expect("the fd was never added");
+    handle.inner.registry.deregister(&mut source).unwrap();
+    reg.deregister(&mut a).unwrap();
+    assert_eq!(handle.num_registrations(), 0);
+    assert_eq!(handle.registered_count(), handle.deregistered_count());
+}
+
+#[test]
+fn deferred_registration_refused_by_the_os_is_an_error_for_the_waiter() {
+    let (_driver, handle) = Driver::new().unwrap();
+    // -1 is never a valid descriptor: EPOLL_CTL_ADD fails with EBADF.
+    let reg = Registration::new_deferred_with_handle(-1, Interest::READABLE, handle).unwrap();
+    let mut cx = Context::from_waker(Waker::noop());
+    let Poll::Ready(Ok(event)) = poll_read(&reg, &mut cx) else {
+        panic!("assumed readable first");
+    };
+    reg.clear_readiness(event);
+    match poll_read(&reg, &mut cx) {
+        // EBADF (9 on Linux, macOS and the BSDs).
+        Poll::Ready(Err(e)) => assert_eq!(e.raw_os_error(), Some(9)),
+        other => panic!("expected the OS's refusal, got {other:?}"),
+    }
+    assert!(!reg.is_registered(), "a later poll tries again");
+    assert!(matches!(poll_read(&reg, &mut cx), Poll::Ready(Err(_))));
+}
