@@ -14,6 +14,8 @@
 //! - `ZOKIO_BENCH_ROUNDS` (default 15): samples per runtime and workload;
 //! - `ZOKIO_BENCH_RUNTIMES` (default: all): a comma-separated list of the
 //!   contenders to run, e.g. `zokio` alone under a profiler;
+//! - `ZOKIO_BENCH_TRACE` (set to anything): print every sample to stderr as
+//!   it is taken, in order, to see drift and outliers behind a median;
 //! - positional command-line arguments filter workloads by substring, e.g.
 //!   `cargo bench -p zokio-benches --bench rt_multi_threaded -- ping_pong`.
 
@@ -219,7 +221,11 @@ pub fn compare(
     for round in 0..rounds {
         for k in 0..n {
             let i = (round + k) % n;
-            samples[i].push(contenders[i].sample(iters));
+            let d = contenders[i].sample(iters);
+            if std::env::var_os("ZOKIO_BENCH_TRACE").is_some() {
+                eprintln!("round {round} {} {:?}", contenders[i].name, d);
+            }
+            samples[i].push(d);
         }
     }
     let cmp = Comparison {
