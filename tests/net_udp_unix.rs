@@ -97,6 +97,32 @@ rt_test! {
         std::fs::remove_file(&path).unwrap();
     }
 
+    /// Unix streams register with epoll only when they first wait: both
+    /// ends of a fresh pair wait at once here, and each must be woken.
+    #[test]
+    fn unix_pair_fresh_ends_that_must_wait_are_woken() {
+        let _w = Watchdog::new("unix_pair_fresh_ends", Duration::from_secs(60));
+        let rt = rt();
+        let metrics = rt.metrics();
+        rt.block_on(async {
+            let (mut a, mut b) = UnixStream::pair().unwrap();
+            let reader_a = zokio::spawn(async move {
+                let mut buf = [0u8; 3];
+                a.read_exact(&mut buf).await.unwrap();
+                a.write_all(b"pong").await.unwrap();
+                buf
+            });
+            zokio::time::sleep(Duration::from_millis(20)).await;
+            b.write_all(b"pin").await.unwrap();
+            let mut buf = [0u8; 4];
+            b.read_exact(&mut buf).await.unwrap();
+            assert_eq!(&buf, b"pong");
+            assert_eq!(&reader_a.await.unwrap(), b"pin");
+        });
+        drop(rt);
+        assert_eq!(metrics.io_driver_fd_count(), 0);
+    }
+
     #[test]
     fn unix_peer_cred_names_this_process() {
         let _w = Watchdog::new("unix_peer_cred_names_this_process", LIMIT);

@@ -45,6 +45,8 @@ impl UnixStream {
     /// Outside a runtime, or on one built without `enable_io`.
     pub async fn connect<P: AsRef<Path>>(path: P) -> io::Result<UnixStream> {
         let stream = UnixStream::new(mio::net::UnixStream::connect(path)?)?;
+        // Wait for the OS's word, not the readiness a fresh stream assumes.
+        stream.io.register_now()?;
         poll_fn(|cx| stream.io.poll_write_ready(cx)).await?;
         if let Some(e) = stream.io.get_ref().take_error()? {
             return Err(e);
@@ -67,10 +69,13 @@ impl UnixStream {
         Ok((UnixStream::new(a)?, UnixStream::new(b)?))
     }
 
+    /// Wraps a connected (or connecting) mio stream, registering it with
+    /// the OS only once an operation has to wait (as for TCP streams; see
+    /// `PollEvented::new_deferred`).
     #[track_caller]
     pub(crate) fn new(stream: mio::net::UnixStream) -> io::Result<UnixStream> {
         Ok(UnixStream {
-            io: PollEvented::new(stream)?,
+            io: PollEvented::new_deferred(stream)?,
         })
     }
 
