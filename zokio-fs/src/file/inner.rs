@@ -5,20 +5,17 @@ use crate::background_failed;
 use std::future::Future;
 use std::io::{self, IoSlice, Read, Seek, SeekFrom, Write};
 use std::pin::Pin;
-use std::sync::Arc;
-use std::task::{ready, Context, Poll, Wake, Waker};
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::task::{ready, Context, Poll, Waker};
 use zokio_runtime::io::ReadBuf;
-use zokio_runtime::runtime::Handle;
 use zokio_runtime::task::{spawn_blocking, spawn_mandatory_blocking, JoinHandle};
 
 pub(super) struct Inner {
     state: State,
-    /// Bytes accepted while a write is in flight (rule 2).
-    queued: Vec<u8>,
-    /// The file `queued` goes to, held while `queued` is not empty so a
-    /// drop can still write it (rule 5).
-    queued_file: Option<Arc<std::fs::File>>,
-    /// Whether the call in flight is a write (so `queued` may grow).
+    /// Bytes accepted while a write is in flight, which that pool call
+    /// writes too before it ends (rule 2).
+    backlog: Arc<Mutex<Backlog>>,
+    /// Whether the call in flight is a write (so the backlog may grow).
     writing: bool,
     /// The error of a background write, for the next operation.
     last_write_err: Option<io::Error>,
@@ -26,6 +23,30 @@ pub(super) struct Inner {
     seek_done: Option<io::Result<u64>>,
     /// The position returned by the last seek.
     pos: u64,
+}
+
+/// The bytes a running write call takes after its own, shared between the
+/// `File` (which appends) and the pool call (which drains).
+///
+/// `draining` is true from the moment a write is started until its pool
+/// call finds `bytes` empty, under the lock, and ends: so bytes appended
+/// while it is true are always written by that call, and a `File` that
+/// finds it false starts a new call instead.
+#[derive(Default)]
+struct Backlog {
+    bytes: Vec<u8>,
+    draining: bool,
+    /// A `poll_write` waiting for room in `bytes`.
+    waker: Option<Waker>,
+}
+
+impl Backlog {
+    /// Wakes the writer waiting for room, if any.
+    fn wake_writer(&mut self) {
+        if let Some(w) = self.waker.take() {
+            w.wake();
+        }
+    }
 }
 
 enum State {
@@ -43,8 +64,8 @@ enum Operation {
 enum Step {
     /// Nothing was in flight.
     Idle,
-    /// A write ended (its error, if any, is in `last_write_err`), or a
-    /// queued write was started.
+    /// A write call ended, backlog drained (its error, if any, is in
+    /// `last_write_err`).
     Wrote,
     Read(io::Result<usize>),
     Seek(io::Result<u64>),
@@ -131,29 +152,60 @@ fn append(dst: &mut Vec<u8>, bufs: &[IoSlice<'_>], max: usize) -> usize {
     n
 }
 
-/// Starts a write of `buf` on the pool. The bytes were (or are about to
-/// be) reported written, so the job is mandatory: a runtime shutdown does
-/// not cancel it (if the pool is already shut down it runs right here).
-fn spawn_write(std: &Arc<std::fs::File>, mut buf: Buf, seek: i64) -> JoinHandle<(Operation, Buf)> {
+/// Starts a write of `buf` on the pool, after moving the offset by
+/// `seek`; the call then writes whatever the backlog gathers meanwhile,
+/// until it finds it empty. The bytes were (or are about to be) reported
+/// written, so the job is mandatory: a runtime shutdown does not cancel it
+/// (if the pool is already shut down it runs right here).
+fn spawn_write(
+    std: &Arc<std::fs::File>,
+    mut buf: Buf,
+    seek: i64,
+    backlog: &Arc<Mutex<Backlog>>,
+) -> JoinHandle<(Operation, Buf)> {
     let std = std.clone();
+    let backlog = backlog.clone();
+    lock(&backlog).draining = true;
     spawn_mandatory_blocking(move || {
-        let res = if seek != 0 {
-            (&*std)
-                .seek(SeekFrom::Current(seek))
-                .and_then(|_| buf.write_to(&std))
+        let mut res = if seek != 0 {
+            (&*std).seek(SeekFrom::Current(seek)).map(drop)
         } else {
-            buf.write_to(&std)
+            Ok(())
         };
+        loop {
+            res = res.and_then(|()| buf.write_to(&std));
+            let mut backlog = lock(&backlog);
+            if res.is_err() {
+                // Rule 2: a failed write drops what was queued behind it.
+                backlog.bytes.clear();
+            }
+            if backlog.bytes.is_empty() {
+                backlog.draining = false;
+                backlog.wake_writer();
+                break;
+            }
+            std::mem::swap(&mut buf.data, &mut backlog.bytes);
+            backlog.bytes.clear();
+            buf.pos = 0;
+            buf.end = buf.data.len();
+            // There is room again.
+            backlog.wake_writer();
+        }
         (Operation::Write(res), buf)
     })
+}
+
+/// Locks the backlog (a panic while it was held cannot leave it
+/// inconsistent: every update is a single step).
+fn lock(backlog: &Mutex<Backlog>) -> MutexGuard<'_, Backlog> {
+    backlog.lock().unwrap_or_else(|e| e.into_inner())
 }
 
 impl Inner {
     pub(super) fn new() -> Inner {
         Inner {
             state: State::Idle(Some(Buf::default())),
-            queued: Vec::new(),
-            queued_file: None,
+            backlog: Arc::default(),
             writing: false,
             last_write_err: None,
             seek_done: None,
@@ -175,52 +227,38 @@ impl Inner {
         }
     }
 
-    /// Waits for the call in flight, if any, and records its outcome
-    /// (rule 2: a finished write starts the queued bytes).
-    fn poll_step(&mut self, cx: &mut Context<'_>, std: &Arc<std::fs::File>) -> Poll<Step> {
+    /// Waits for the call in flight, if any, and records its outcome. A
+    /// write call ends only once it has drained the backlog (rule 2).
+    fn poll_step(&mut self, cx: &mut Context<'_>) -> Poll<Step> {
         let State::Busy(join) = &mut self.state else {
             return Poll::Ready(Step::Idle);
         };
-        let (op, mut buf) = match ready!(Pin::new(join).poll(cx)) {
+        let (op, buf) = match ready!(Pin::new(join).poll(cx)) {
             Ok(done) => done,
             Err(e) => {
-                // The pool call never returned (runtime shutdown): its
-                // buffer is gone, report the failure once.
+                // The pool call never returned (it panicked): its buffer is
+                // gone, report the failure once.
                 self.state = State::Idle(Some(Buf::default()));
                 self.writing = false;
-                self.queued.clear();
-                self.queued_file = None;
+                let mut backlog = lock(&self.backlog);
+                backlog.bytes.clear();
+                backlog.draining = false;
+                drop(backlog);
                 self.last_write_err = Some(background_failed(&e));
                 return Poll::Ready(Step::Wrote);
             }
         };
         self.writing = false;
+        self.state = State::Idle(Some(buf));
         match op {
-            Operation::Write(Ok(())) if !self.queued.is_empty() => {
-                std::mem::swap(&mut buf.data, &mut self.queued);
-                self.queued.clear();
-                self.queued_file = None;
-                buf.pos = 0;
-                buf.end = buf.data.len();
-                self.state = State::Busy(spawn_write(std, buf, 0));
-                self.writing = true;
-                Poll::Ready(Step::Wrote)
-            }
             Operation::Write(res) => {
-                self.state = State::Idle(Some(buf));
                 if let Err(e) = res {
-                    self.queued.clear();
-                    self.queued_file = None;
                     self.last_write_err = Some(e);
                 }
                 Poll::Ready(Step::Wrote)
             }
-            Operation::Read(res) => {
-                self.state = State::Idle(Some(buf));
-                Poll::Ready(Step::Read(res))
-            }
+            Operation::Read(res) => Poll::Ready(Step::Read(res)),
             Operation::Seek(res) => {
-                self.state = State::Idle(Some(buf));
                 if let Ok(pos) = res {
                     self.pos = pos;
                 }
@@ -229,19 +267,16 @@ impl Inner {
         }
     }
 
-    /// Waits until nothing is in flight and nothing is queued.
-    pub(super) fn poll_idle(&mut self, cx: &mut Context<'_>, std: &Arc<std::fs::File>) -> Poll<()> {
-        while !matches!(ready!(self.poll_step(cx, std)), Step::Idle) {}
+    /// Waits until nothing is in flight (a write call ends only with the
+    /// backlog drained).
+    pub(super) fn poll_idle(&mut self, cx: &mut Context<'_>) -> Poll<()> {
+        while !matches!(ready!(self.poll_step(cx)), Step::Idle) {}
         Poll::Ready(())
     }
 
     /// Waits for everything in flight, then returns a pending write error.
-    pub(super) fn poll_flush(
-        &mut self,
-        cx: &mut Context<'_>,
-        std: &Arc<std::fs::File>,
-    ) -> Poll<io::Result<()>> {
-        ready!(self.poll_idle(cx, std));
+    pub(super) fn poll_flush(&mut self, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        ready!(self.poll_idle(cx));
         Poll::Ready(self.last_write_err.take().map_or(Ok(()), Err))
     }
 
@@ -253,7 +288,7 @@ impl Inner {
         dst: &mut ReadBuf<'_>,
     ) -> Poll<io::Result<()>> {
         loop {
-            match ready!(self.poll_step(cx, std)) {
+            match ready!(self.poll_step(cx)) {
                 Step::Read(Ok(_)) => {
                     self.idle_buf().copy_to(dst);
                     return Poll::Ready(Ok(()));
@@ -298,20 +333,29 @@ impl Inner {
                 return Poll::Ready(Ok(0));
             }
             match self.state {
-                State::Busy(_) if self.writing && self.queued.len() < max_buf_size => {
-                    if self.queued_file.is_none() {
-                        self.queued_file = Some(std.clone());
+                State::Busy(_) if self.writing => {
+                    let mut backlog = lock(&self.backlog);
+                    if backlog.draining {
+                        if backlog.bytes.len() < max_buf_size {
+                            let n = append(&mut backlog.bytes, src, max_buf_size);
+                            return Poll::Ready(Ok(n));
+                        }
+                        // Full: the pool call wakes us when it takes them.
+                        backlog.waker = Some(cx.waker().clone());
+                        return Poll::Pending;
                     }
-                    return Poll::Ready(Ok(append(&mut self.queued, src, max_buf_size)));
+                    drop(backlog);
+                    // The call is ending: collect its result first.
+                    ready!(self.poll_step(cx));
                 }
                 State::Busy(_) => {
-                    ready!(self.poll_step(cx, std));
+                    ready!(self.poll_step(cx));
                 }
                 State::Idle(_) => {
                     let mut buf = self.take_idle_buf();
                     let seek = buf.discard_read();
                     let n = buf.copy_from(src, max_buf_size);
-                    self.state = State::Busy(spawn_write(std, buf, seek));
+                    self.state = State::Busy(spawn_write(std, buf, seek, &self.backlog));
                     self.writing = true;
                     return Poll::Ready(Ok(n));
                 }
@@ -358,13 +402,9 @@ impl Inner {
         Ok(())
     }
 
-    pub(super) fn poll_complete(
-        &mut self,
-        cx: &mut Context<'_>,
-        std: &Arc<std::fs::File>,
-    ) -> Poll<io::Result<u64>> {
+    pub(super) fn poll_complete(&mut self, cx: &mut Context<'_>) -> Poll<io::Result<u64>> {
         loop {
-            match ready!(self.poll_step(cx, std)) {
+            match ready!(self.poll_step(cx)) {
                 Step::Seek(res) => return Poll::Ready(res),
                 Step::Read(_) | Step::Wrote => continue,
                 Step::Idle => {
@@ -393,54 +433,5 @@ impl Inner {
             (&*std).seek(SeekFrom::Current(back))?;
         }
         Ok(())
-    }
-}
-
-impl Drop for Inner {
-    /// Rule 5: the write in flight finishes on the pool by itself (it is
-    /// mandatory, so even a runtime shutdown runs it); queued bytes are
-    /// written after it by a mandatory pool call that waits for it, or
-    /// here when there is no runtime.
-    fn drop(&mut self) {
-        let Some(std) = self.queued_file.take() else {
-            return;
-        };
-        let queued = std::mem::take(&mut self.queued);
-        let State::Busy(join) = std::mem::replace(&mut self.state, State::Idle(None)) else {
-            unreachable!("bytes are queued only behind a write in flight");
-        };
-        let finish = move || {
-            if let Ok((Operation::Write(Ok(())), _)) = wait(join) {
-                let _ = (&*std).write_all(&queued);
-            }
-        };
-        if Handle::try_current().is_ok() {
-            drop(spawn_mandatory_blocking(finish));
-        } else {
-            // Outside a runtime nothing async runs on this thread: finish here.
-            finish();
-        }
-    }
-}
-
-/// Blocks this (pool or non-runtime) thread until `join` completes.
-fn wait<T>(join: JoinHandle<T>) -> Result<T, zokio_runtime::task::JoinError> {
-    struct Unpark(std::thread::Thread);
-    impl Wake for Unpark {
-        fn wake(self: Arc<Self>) {
-            self.0.unpark();
-        }
-        fn wake_by_ref(self: &Arc<Self>) {
-            self.0.unpark();
-        }
-    }
-    let waker = Waker::from(Arc::new(Unpark(std::thread::current())));
-    let mut cx = Context::from_waker(&waker);
-    let mut join = join;
-    loop {
-        if let Poll::Ready(res) = Pin::new(&mut join).poll(&mut cx) {
-            return res;
-        }
-        std::thread::park();
     }
 }

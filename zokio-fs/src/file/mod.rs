@@ -6,14 +6,19 @@
 //! the `Buf` until it returns it with the call's `Operation` result).
 //! Only one call is in flight at a time, so calls reach the OS in order.
 //!
-//! 1. **Reads** fill the `Buf` on the pool (up to `max_buf_size`, at least
-//!    what the caller asked for), then copy out; bytes left over serve the
-//!    next reads without a pool call.
+//! 1. **Reads** fill the `Buf` on the pool (as much as the caller asked
+//!    for, at most `max_buf_size`), then copy out; bytes left over (from a
+//!    read whose future was dropped) serve the next reads without a pool
+//!    call.
 //! 2. **Writes** copy into the `Buf`, start the write on the pool and
-//!    report success at once. While a write is in flight, further writes
-//!    are gathered into `queued` (up to `max_buf_size`) and reported done;
-//!    when the write ends, `queued` becomes the next write. A failed write
-//!    drops `queued` and its error is returned by the next operation.
+//!    report success at once. While that write call runs, further writes
+//!    are appended to the shared *backlog* (up to `max_buf_size`; beyond
+//!    that `poll_write` waits for room) and reported done; the pool call
+//!    takes the backlog and writes it after its own bytes, again and again,
+//!    and ends only when it finds the backlog empty. So a steady writer
+//!    keeps one pool thread writing with no hand-off back to the task
+//!    between batches. A failed write drops the backlog and its error is
+//!    returned by the next operation.
 //! 3. A read or write while read-ahead bytes sit in the `Buf` first moves
 //!    the OS offset back over them, so the file position is what the user
 //!    saw.
@@ -21,8 +26,9 @@
 //!    update, no I/O, on Linux's local file systems, NFS and FUSE), so
 //!    they run in place; `End` needs the file size
 //!    and runs on the pool.
-//! 5. **Drop** never loses accepted data: a write in flight finishes on the
-//!    pool, and `queued` bytes follow it there.
+//! 5. **Drop** never loses accepted data: the write call in flight goes
+//!    on without the `File` and drains the backlog. It is a *mandatory*
+//!    pool job, so a runtime shutdown runs it even if it has not started.
 
 mod inner;
 
@@ -170,7 +176,7 @@ impl File {
     /// Waits for the calls in flight; returns a pending write error.
     async fn flush_inner(&self) -> io::Result<MutexGuard<'_, Inner>> {
         let mut inner = self.inner.lock().await;
-        poll_fn(|cx| inner.poll_flush(cx, &self.std)).await?;
+        poll_fn(|cx| inner.poll_flush(cx)).await?;
         Ok(inner)
     }
 
@@ -275,7 +281,7 @@ impl File {
     /// call `flush` first to see it.
     pub async fn into_std(mut self) -> std::fs::File {
         let inner = self.inner.get_mut();
-        poll_fn(|cx| inner.poll_idle(cx, &self.std)).await;
+        poll_fn(|cx| inner.poll_idle(cx)).await;
         let _ = inner.rewind_read_ahead(&self.std);
         let File { std, inner, .. } = self;
         drop(inner);
@@ -376,7 +382,7 @@ impl AsyncWrite for File {
 
     fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
         let me = self.get_mut();
-        me.inner.get_mut().poll_flush(cx, &me.std)
+        me.inner.get_mut().poll_flush(cx)
     }
 
     fn poll_shutdown(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
@@ -392,7 +398,7 @@ impl AsyncSeek for File {
 
     fn poll_complete(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<u64>> {
         let me = self.get_mut();
-        me.inner.get_mut().poll_complete(cx, &me.std)
+        me.inner.get_mut().poll_complete(cx)
     }
 }
 
