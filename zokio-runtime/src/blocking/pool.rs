@@ -196,16 +196,7 @@ impl Spawner {
         F: FnOnce() -> R + Send + 'static,
         R: Send + 'static,
     {
-        let (notified, join) = task::unowned(BlockingTask::new(func), BlockingSchedule, Id::next());
-        let job = Job {
-            task: notified,
-            mandatory: false,
-            _hold: AutoAdvanceHold::new(rt),
-        };
-        if let Err(job) = self.push(job) {
-            job.cancel();
-        }
-        join
+        self.spawn_job(rt, func, false)
     }
 
     /// Runs `func` on the pool and never cancels it: a shutdown that starts
@@ -221,14 +212,25 @@ impl Spawner {
         F: FnOnce() -> R + Send + 'static,
         R: Send + 'static,
     {
+        self.spawn_job(rt, func, true)
+    }
+
+    fn spawn_job<F, R>(&self, rt: &scheduler::Handle, func: F, mandatory: bool) -> JoinHandle<R>
+    where
+        F: FnOnce() -> R + Send + 'static,
+        R: Send + 'static,
+    {
         let (notified, join) = task::unowned(BlockingTask::new(func), BlockingSchedule, Id::next());
         let job = Job {
             task: notified,
-            mandatory: true,
+            mandatory,
             _hold: AutoAdvanceHold::new(rt),
         };
-        if let Err(job) = self.push(job) {
-            job.run();
+        match self.push(job) {
+            Ok(()) => {}
+            // Refused: the pool is shut down.
+            Err(job) if job.mandatory => job.run(),
+            Err(job) => job.cancel(),
         }
         join
     }
