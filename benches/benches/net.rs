@@ -10,6 +10,9 @@
 //! - `tcp_echo`: 50 concurrent clients x 2 000 round trips of 64 bytes to an
 //!   echo server on the same runtime;
 //! - `tcp_throughput`: one connection streaming 256 MiB (64 KiB writes);
+//!   reader and writer are both tasks on the runtime's workers (until
+//!   2026-11-25 the Zokio and Tokio writers ran in `block_on` on the
+//!   calling thread while smol's was a task);
 //! - `tcp_connect`: 10 000 sequential connect/accept/close cycles.
 //!
 //! Each sample binds a fresh listener, so connections of earlier samples
@@ -92,12 +95,17 @@ macro_rules! tokio_like {
                         total += n;
                     }
                 });
-                let mut c = TcpStream::connect(addr).await.unwrap();
-                let chunk = vec![1u8; CHUNK];
-                for _ in 0..THROUGHPUT_BYTES / CHUNK {
-                    c.write_all(&chunk).await.unwrap();
-                }
-                c.shutdown().await.unwrap();
+                // The writer is a task too, as in the smol version: both
+                // ends run on the runtime's workers in all three.
+                let client = $krate::spawn(async move {
+                    let mut c = TcpStream::connect(addr).await.unwrap();
+                    let chunk = vec![1u8; CHUNK];
+                    for _ in 0..THROUGHPUT_BYTES / CHUNK {
+                        c.write_all(&chunk).await.unwrap();
+                    }
+                    c.shutdown().await.unwrap();
+                });
+                client.await.unwrap();
                 assert_eq!(server.await.unwrap(), THROUGHPUT_BYTES);
             }
 
