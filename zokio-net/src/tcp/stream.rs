@@ -170,6 +170,11 @@ impl TcpStream {
 
     /// Waits for any of `interest`; returns the readiness seen.
     ///
+    /// Readiness can be a false positive: a fresh stream is assumed ready
+    /// until it first has to wait (its epoll registration is deferred until
+    /// then), and readiness in general may be stale. The `try_*` call that
+    /// follows then returns `WouldBlock`, which clears it; loop on both.
+    ///
     /// # Errors
     ///
     /// An error if the runtime shut down.
