@@ -35,6 +35,55 @@
 //! ```
 #![deny(unsafe_code)]
 
+/// Expands, inside an `impl` of a socket type with an
+/// `io: PollEvented<_>` field, to its `try_io` and `async_io`: custom
+/// syscalls driven by the same readiness as the type's own methods.
+/// `$what` names the type in the docs ("stream", "socket").
+macro_rules! custom_io_methods {
+    ($what:literal) => {
+        #[doc = concat!(
+                    "Runs `f` once if the ", $what, " looks ready for `interest`, for a\n",
+                    "syscall the type does not wrap (on its raw fd or socket). If `f`\n",
+                    "returns `WouldBlock`, the readiness is cleared so the next wait asks\n",
+                    "the OS again; `f` must only return `WouldBlock` when the OS said so.\n",
+                    "\n",
+                    "# Errors\n",
+                    "\n",
+                    "`WouldBlock` if the ", $what, " is not known to be ready, else\n",
+                    "whatever `f` returns.",
+                )]
+        pub fn try_io<R>(
+            &self,
+            interest: Interest,
+            f: impl FnOnce() -> io::Result<R>,
+        ) -> io::Result<R> {
+            self.io.try_io(interest, |_| f())
+        }
+
+        #[doc = concat!(
+                    "Waits until the ", $what, " is ready for `interest`, then runs `f`,\n",
+                    "clearing the readiness and waiting again each time `f` returns\n",
+                    "`WouldBlock`; returns `f`'s first other result.\n",
+                    "\n",
+                    "# Errors\n",
+                    "\n",
+                    "`f`'s error, or an error if the runtime shut down.\n",
+                    "\n",
+                    "# Cancel safety\n",
+                    "\n",
+                    "Cancel safe as long as `f` is: dropping the future between calls of\n",
+                    "`f` loses nothing.",
+                )]
+        pub async fn async_io<R>(
+            &self,
+            interest: Interest,
+            mut f: impl FnMut() -> io::Result<R>,
+        ) -> io::Result<R> {
+            self.io.async_io(interest, |_| f()).await
+        }
+    };
+}
+
 mod addr;
 pub mod tcp;
 mod udp;

@@ -218,6 +218,44 @@ impl UdpSocket {
         self.io.try_io(Interest::READABLE, |s| s.recv(buf))
     }
 
+    /// Copies the datagram at the head of the queue, from the connected
+    /// peer, into `buf` without removing it: the next `recv` or `peek`
+    /// returns it again. Returns how many bytes were copied; a datagram
+    /// longer than `buf` is cut short in the copy only.
+    ///
+    /// # Errors
+    ///
+    /// The OS's error (`ConnectionRefused` after an ICMP unreachable).
+    ///
+    /// # Cancel safety
+    ///
+    /// Cancel safe: the datagram stays queued until it is received.
+    pub async fn peek(&self, buf: &mut [u8]) -> io::Result<usize> {
+        self.io.async_io(Interest::READABLE, |s| s.peek(buf)).await
+    }
+
+    /// Polls a [`peek`](UdpSocket::peek) into the unfilled part of `buf`,
+    /// advancing its filled part by the bytes copied. While nothing is
+    /// queued, registers `cx`'s waker and returns `Pending`.
+    ///
+    /// # Errors
+    ///
+    /// The OS's error.
+    pub fn poll_peek(&self, cx: &mut Context<'_>, buf: &mut ReadBuf<'_>) -> Poll<io::Result<()>> {
+        self.io
+            .poll_read_io(cx, |s| s.peek(buf.initialize_unfilled()))
+            .map_ok(|n| buf.advance(n))
+    }
+
+    /// [`peek`](UdpSocket::peek) without waiting.
+    ///
+    /// # Errors
+    ///
+    /// `WouldBlock` if nothing is queued, or the OS's error.
+    pub fn try_peek(&self, buf: &mut [u8]) -> io::Result<usize> {
+        self.io.try_io(Interest::READABLE, |s| s.peek(buf))
+    }
+
     /// Sends to `target` (its first address).
     ///
     /// # Errors
@@ -310,6 +348,26 @@ impl UdpSocket {
             .await
     }
 
+    /// Polls a [`peek_from`](UdpSocket::peek_from) into the unfilled part
+    /// of `buf`, advancing its filled part by the bytes copied; returns
+    /// the sender. The datagram stays queued.
+    ///
+    /// # Errors
+    ///
+    /// The OS's error.
+    pub fn poll_peek_from(
+        &self,
+        cx: &mut Context<'_>,
+        buf: &mut ReadBuf<'_>,
+    ) -> Poll<io::Result<SocketAddr>> {
+        self.io
+            .poll_read_io(cx, |s| s.peek_from(buf.initialize_unfilled()))
+            .map_ok(|(n, from)| {
+                buf.advance(n);
+                from
+            })
+    }
+
     /// Peeks without waiting.
     ///
     /// # Errors
@@ -319,31 +377,40 @@ impl UdpSocket {
         self.io.try_io(Interest::READABLE, |s| s.peek_from(buf))
     }
 
-    /// Runs `f` if the socket looks ready for `interest`.
+    /// Waits for a datagram and returns who sent the one at the head of
+    /// the queue, leaving it queued and copying none of its bytes.
     ///
     /// # Errors
     ///
-    /// `WouldBlock` if not ready, else `f`'s result.
-    pub fn try_io<R>(
-        &self,
-        interest: Interest,
-        f: impl FnOnce() -> io::Result<R>,
-    ) -> io::Result<R> {
-        self.io.try_io(interest, |_| f())
+    /// The OS's error.
+    ///
+    /// # Cancel safety
+    ///
+    /// Cancel safe: nothing is consumed.
+    pub async fn peek_sender(&self) -> io::Result<SocketAddr> {
+        self.io.async_io(Interest::READABLE, sender_of_head).await
     }
 
-    /// Waits for `interest` and runs `f` until it does not block.
+    /// Polls a [`peek_sender`](UdpSocket::peek_sender). While nothing is
+    /// queued, registers `cx`'s waker and returns `Pending`.
     ///
     /// # Errors
     ///
-    /// `f`'s error, or an error if the runtime shut down.
-    pub async fn async_io<R>(
-        &self,
-        interest: Interest,
-        mut f: impl FnMut() -> io::Result<R>,
-    ) -> io::Result<R> {
-        self.io.async_io(interest, |_| f()).await
+    /// The OS's error.
+    pub fn poll_peek_sender(&self, cx: &mut Context<'_>) -> Poll<io::Result<SocketAddr>> {
+        self.io.poll_read_io(cx, sender_of_head)
     }
+
+    /// [`peek_sender`](UdpSocket::peek_sender) without waiting.
+    ///
+    /// # Errors
+    ///
+    /// `WouldBlock` if nothing is queued, or the OS's error.
+    pub fn try_peek_sender(&self) -> io::Result<SocketAddr> {
+        self.io.try_io(Interest::READABLE, sender_of_head)
+    }
+
+    custom_io_methods!("socket");
 
     /// `SO_BROADCAST`.
     ///
@@ -479,6 +546,16 @@ impl UdpSocket {
     pub fn take_error(&self) -> io::Result<Option<io::Error>> {
         self.io.get_ref().take_error()
     }
+}
+
+/// The source address of the datagram at the head of `socket`'s queue,
+/// read with `MSG_PEEK` (socket2 handles the platforms' quirks with short
+/// buffers).
+fn sender_of_head(socket: &mio::net::UdpSocket) -> io::Result<SocketAddr> {
+    socket2::SockRef::from(socket)
+        .peek_sender()?
+        .as_socket()
+        .ok_or_else(|| io::Error::other("datagram sender is not an IP address"))
 }
 
 impl TryFrom<std::net::UdpSocket> for UdpSocket {

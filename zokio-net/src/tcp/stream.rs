@@ -268,33 +268,7 @@ impl TcpStream {
             .try_io(Interest::WRITABLE, |s| (&*s).write_vectored(bufs))
     }
 
-    /// Runs `f` with the mio stream if it looks ready for `interest`;
-    /// `WouldBlock` from `f` clears the readiness.
-    ///
-    /// # Errors
-    ///
-    /// `WouldBlock` if not ready, else `f`'s result.
-    pub fn try_io<R>(
-        &self,
-        interest: Interest,
-        f: impl FnOnce() -> io::Result<R>,
-    ) -> io::Result<R> {
-        self.io.try_io(interest, |_| f())
-    }
-
-    /// Waits for `interest` and runs `f` until it does not return
-    /// `WouldBlock`.
-    ///
-    /// # Errors
-    ///
-    /// `f`'s error, or an error if the runtime shut down.
-    pub async fn async_io<R>(
-        &self,
-        interest: Interest,
-        mut f: impl FnMut() -> io::Result<R>,
-    ) -> io::Result<R> {
-        self.io.async_io(interest, |_| f()).await
-    }
+    custom_io_methods!("stream");
 
     /// Reads without removing the data from the socket's queue.
     ///

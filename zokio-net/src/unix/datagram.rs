@@ -6,7 +6,8 @@ use std::io;
 use std::net::Shutdown;
 use std::os::unix::io::{AsFd, AsRawFd, BorrowedFd, RawFd};
 use std::path::Path;
-use zokio_runtime::io::{Interest, Ready};
+use std::task::{Context, Poll};
+use zokio_runtime::io::{Interest, ReadBuf, Ready};
 use zokio_runtime::io_support::PollEvented;
 
 /// A Unix-domain datagram socket.
@@ -138,6 +139,28 @@ impl UnixDatagram {
         self.ready(Interest::WRITABLE).await.map(drop)
     }
 
+    /// Polls for read readiness: `Ready(Ok(()))` once a datagram may be
+    /// waiting, else registers `cx`'s waker (only the latest task to poll
+    /// is woken).
+    ///
+    /// # Errors
+    ///
+    /// An error if the runtime shut down.
+    pub fn poll_recv_ready(&self, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        self.io.poll_read_ready(cx)
+    }
+
+    /// Polls for write readiness: `Ready(Ok(()))` once a send may go
+    /// through, else registers `cx`'s waker (only the latest task to poll
+    /// is woken).
+    ///
+    /// # Errors
+    ///
+    /// An error if the runtime shut down.
+    pub fn poll_send_ready(&self, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        self.io.poll_write_ready(cx)
+    }
+
     /// Sends to the connected peer.
     ///
     /// # Errors
@@ -145,6 +168,17 @@ impl UnixDatagram {
     /// The OS's error.
     pub async fn send(&self, buf: &[u8]) -> io::Result<usize> {
         self.io.async_io(Interest::WRITABLE, |s| s.send(buf)).await
+    }
+
+    /// Polls a send of `buf` to the connected peer; returns the number of
+    /// bytes sent. While the socket is not writable, registers `cx`'s
+    /// waker and returns `Pending`.
+    ///
+    /// # Errors
+    ///
+    /// The OS's error (`NotConnected` without a default peer).
+    pub fn poll_send(&self, cx: &mut Context<'_>, buf: &[u8]) -> Poll<io::Result<usize>> {
+        self.io.poll_write_io(cx, |s| s.send(buf))
     }
 
     /// Sends without waiting.
@@ -163,6 +197,20 @@ impl UnixDatagram {
     /// The OS's error.
     pub async fn recv(&self, buf: &mut [u8]) -> io::Result<usize> {
         self.io.async_io(Interest::READABLE, |s| s.recv(buf)).await
+    }
+
+    /// Polls a receive from the connected peer into the unfilled part of
+    /// `buf`, advancing its filled part by the datagram's length (the
+    /// excess of a datagram longer than the space is lost). While nothing
+    /// is queued, registers `cx`'s waker and returns `Pending`.
+    ///
+    /// # Errors
+    ///
+    /// The OS's error.
+    pub fn poll_recv(&self, cx: &mut Context<'_>, buf: &mut ReadBuf<'_>) -> Poll<io::Result<()>> {
+        self.io
+            .poll_read_io(cx, |s| s.recv(buf.initialize_unfilled()))
+            .map_ok(|n| buf.advance(n))
     }
 
     /// Receives without waiting.
@@ -186,6 +234,24 @@ impl UnixDatagram {
             .await
     }
 
+    /// Polls a send of `buf` to the socket at `target`; returns the number
+    /// of bytes sent. While the socket is not writable, registers `cx`'s
+    /// waker and returns `Pending`.
+    ///
+    /// # Errors
+    ///
+    /// The OS's error (`NotFound` or `ConnectionRefused` if nothing is
+    /// bound at `target`).
+    pub fn poll_send_to<P: AsRef<Path>>(
+        &self,
+        cx: &mut Context<'_>,
+        buf: &[u8],
+        target: P,
+    ) -> Poll<io::Result<usize>> {
+        let target = target.as_ref();
+        self.io.poll_write_io(cx, |s| s.send_to(buf, target))
+    }
+
     /// Sends to `target` without waiting.
     ///
     /// # Errors
@@ -207,6 +273,25 @@ impl UnixDatagram {
             .await
     }
 
+    /// Polls a receive like [`poll_recv`](UnixDatagram::poll_recv), from
+    /// any sender; returns the sender's address.
+    ///
+    /// # Errors
+    ///
+    /// The OS's error.
+    pub fn poll_recv_from(
+        &self,
+        cx: &mut Context<'_>,
+        buf: &mut ReadBuf<'_>,
+    ) -> Poll<io::Result<SocketAddr>> {
+        self.io
+            .poll_read_io(cx, |s| s.recv_from(buf.initialize_unfilled()))
+            .map_ok(|(n, from)| {
+                buf.advance(n);
+                from
+            })
+    }
+
     /// Receives a datagram and its sender without waiting.
     ///
     /// # Errors
@@ -215,6 +300,8 @@ impl UnixDatagram {
     pub fn try_recv_from(&self, buf: &mut [u8]) -> io::Result<(usize, SocketAddr)> {
         self.io.try_io(Interest::READABLE, |s| s.recv_from(buf))
     }
+
+    custom_io_methods!("socket");
 
     /// The local address.
     ///

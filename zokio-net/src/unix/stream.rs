@@ -4,7 +4,7 @@ use super::split::{split, split_owned, OwnedReadHalf, OwnedWriteHalf, ReadHalf, 
 use super::SocketAddr;
 use std::fmt;
 use std::future::poll_fn;
-use std::io::{self, IoSlice, Read, Write};
+use std::io::{self, IoSlice, IoSliceMut, Read, Write};
 use std::net::Shutdown;
 use std::os::unix::io::{AsFd, AsRawFd, BorrowedFd, RawFd};
 use std::path::Path;
@@ -209,6 +209,40 @@ impl UnixStream {
         self.io.try_io(Interest::READABLE, |s| (&*s).read(buf))
     }
 
+    /// Reads into several buffers, in order, without waiting; returns the
+    /// total number of bytes read (0 once the peer has shut down writing).
+    ///
+    /// # Errors
+    ///
+    /// `WouldBlock` if nothing is there (the readiness is then cleared), or
+    /// the OS's error.
+    pub fn try_read_vectored(&self, bufs: &mut [IoSliceMut<'_>]) -> io::Result<usize> {
+        self.io
+            .try_io(Interest::READABLE, |s| (&*s).read_vectored(bufs))
+    }
+
+    /// Reads without waiting, appending to `buf` after what it already
+    /// holds; returns how many bytes were appended. It reads into the
+    /// spare capacity, or into 64 bytes of new room if less is spare.
+    ///
+    /// # Errors
+    ///
+    /// As [`try_read`](UnixStream::try_read); `buf` is left as it was.
+    pub fn try_read_buf(&self, buf: &mut Vec<u8>) -> io::Result<usize> {
+        let start = buf.len();
+        let room = (buf.capacity() - start).max(64);
+        buf.resize(start + room, 0);
+        let res = self
+            .io
+            .try_io(Interest::READABLE, |s| (&*s).read(&mut buf[start..]));
+        let got = match &res {
+            Ok(n) => *n,
+            Err(_) => 0,
+        };
+        buf.truncate(start + got);
+        res
+    }
+
     /// Writes without waiting.
     ///
     /// # Errors
@@ -227,6 +261,8 @@ impl UnixStream {
         self.io
             .try_io(Interest::WRITABLE, |s| (&*s).write_vectored(bufs))
     }
+
+    custom_io_methods!("stream");
 
     /// Polls read readiness.
     ///
