@@ -10,7 +10,82 @@ use zokio::io::{
     BufWriter, SimplexStream,
 };
 
+/// Writes `data` to `stream` and shuts it down while reading it to its
+/// end; returns what was read.
+async fn send_all_and_read_all(stream: io::DuplexStream, data: Vec<u8>) -> Vec<u8> {
+    let (mut r, mut w) = io::split(stream);
+    let send = async {
+        w.write_all(&data).await.unwrap();
+        w.shutdown().await.unwrap();
+    };
+    let mut got = Vec::new();
+    let recv = r.read_to_end(&mut got);
+    let (_, n) = zokio::join!(send, recv);
+    n.unwrap();
+    got
+}
+
+#[test]
+#[should_panic(expected = "buffer sizes must be greater than 0")]
+fn copy_bidirectional_with_a_zero_size_panics() {
+    let rt = zokio::runtime::Builder::new_current_thread()
+        .build()
+        .unwrap();
+    rt.block_on(async {
+        let (mut a, mut b) = io::duplex(4);
+        let _ = io::copy_bidirectional_with_sizes(&mut a, &mut b, 0, 8).await;
+    });
+}
+
 rt_test! {
+    #[test]
+    fn join_reads_from_one_half_and_writes_to_the_other() {
+        rt().block_on(async {
+            let (mut peer, ours) = io::duplex(8);
+            let (rd, wr) = io::split(ours);
+            let mut joined = io::join(BufReader::new(rd), wr);
+            let echo = zokio::spawn(async move {
+                let mut line = [0u8; 6];
+                peer.read_exact(&mut line).await.unwrap();
+                peer.write_all(b"pong\nrest").await.unwrap();
+                peer.shutdown().await.unwrap();
+                line
+            });
+            joined.write_all(b"ping\n!").await.unwrap();
+            joined.flush().await.unwrap();
+            // AsyncBufRead through the reader half.
+            let mut line = String::new();
+            joined.read_line(&mut line).await.unwrap();
+            assert_eq!(line, "pong\n");
+            let mut rest = String::new();
+            joined.read_to_string(&mut rest).await.unwrap();
+            assert_eq!(rest, "rest");
+            assert_eq!(&echo.await.unwrap(), b"ping\n!");
+            let (rd, wr) = joined.into_inner();
+            assert!(rd.get_ref().is_pair_of(&wr));
+        });
+    }
+
+    #[test]
+    fn copy_bidirectional_with_sizes_moves_everything() {
+        rt().block_on(async {
+            let (a_user, mut a) = io::duplex(5);
+            let (mut b, b_user) = io::duplex(7);
+            let a_data: Vec<u8> = (0..20_000u32).map(|i| (i * 7) as u8).collect();
+            let b_data: Vec<u8> = (0..9_999u32).map(|i| (i * 13) as u8).collect();
+            let side_a = zokio::spawn(send_all_and_read_all(a_user, a_data.clone()));
+            let side_b = zokio::spawn(send_all_and_read_all(b_user, b_data.clone()));
+            // Buffers of 1 and 3 bytes: many short reads and writes.
+            let (ab, ba) = io::copy_bidirectional_with_sizes(&mut a, &mut b, 1, 3)
+                .await
+                .unwrap();
+            assert_eq!((ab, ba), (a_data.len() as u64, b_data.len() as u64));
+            drop((a, b));
+            assert_eq!(side_b.await.unwrap(), a_data);
+            assert_eq!(side_a.await.unwrap(), b_data);
+        });
+    }
+
     #[test]
     fn read_write_numbers_both_endians() {
         rt().block_on(async {

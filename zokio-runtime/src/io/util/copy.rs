@@ -27,13 +27,19 @@ pub(super) struct CopyBuffer {
 
 impl CopyBuffer {
     pub(super) fn new() -> CopyBuffer {
+        CopyBuffer::with_size(DEFAULT_BUF_SIZE)
+    }
+
+    /// A buffer of `size` bytes; `size` is not 0 (an empty buffer would
+    /// read 0 bytes, which means end of stream).
+    fn with_size(size: usize) -> CopyBuffer {
         CopyBuffer {
             read_done: false,
             need_flush: false,
             pos: 0,
             cap: 0,
             amt: 0,
-            buf: vec![0; DEFAULT_BUF_SIZE].into_boxed_slice(),
+            buf: vec![0; size].into_boxed_slice(),
         }
     }
 
@@ -254,8 +260,52 @@ where
     A: AsyncRead + AsyncWrite + Unpin + ?Sized,
     B: AsyncRead + AsyncWrite + Unpin + ?Sized,
 {
-    let mut a_to_b = TransferState::Running(CopyBuffer::new());
-    let mut b_to_a = TransferState::Running(CopyBuffer::new());
+    copy_both_ways(a, b, CopyBuffer::new(), CopyBuffer::new()).await
+}
+
+/// [`copy_bidirectional`] with a buffer of `a_to_b_buf_size` bytes for the
+/// `a` to `b` direction and one of `b_to_a_buf_size` bytes for the other
+/// (the default is 8 KiB each).
+///
+/// # Errors
+///
+/// The first error of any side.
+///
+/// # Panics
+///
+/// If either size is 0: a buffer with no room would read nothing, which
+/// looks like end of stream, and the copy would stop short.
+pub async fn copy_bidirectional_with_sizes<A, B>(
+    a: &mut A,
+    b: &mut B,
+    a_to_b_buf_size: usize,
+    b_to_a_buf_size: usize,
+) -> io::Result<(u64, u64)>
+where
+    A: AsyncRead + AsyncWrite + Unpin + ?Sized,
+    B: AsyncRead + AsyncWrite + Unpin + ?Sized,
+{
+    assert!(
+        a_to_b_buf_size > 0 && b_to_a_buf_size > 0,
+        "copy_bidirectional_with_sizes: buffer sizes must be greater than 0"
+    );
+    let a_to_b = CopyBuffer::with_size(a_to_b_buf_size);
+    let b_to_a = CopyBuffer::with_size(b_to_a_buf_size);
+    copy_both_ways(a, b, a_to_b, b_to_a).await
+}
+
+async fn copy_both_ways<A, B>(
+    a: &mut A,
+    b: &mut B,
+    a_to_b: CopyBuffer,
+    b_to_a: CopyBuffer,
+) -> io::Result<(u64, u64)>
+where
+    A: AsyncRead + AsyncWrite + Unpin + ?Sized,
+    B: AsyncRead + AsyncWrite + Unpin + ?Sized,
+{
+    let mut a_to_b = TransferState::Running(a_to_b);
+    let mut b_to_a = TransferState::Running(b_to_a);
     poll_fn(|cx| {
         let ab = transfer_one_direction(cx, &mut a_to_b, a, b)?;
         let ba = transfer_one_direction(cx, &mut b_to_a, b, a)?;

@@ -8,6 +8,7 @@ pub(crate) mod buf_writer;
 pub(crate) mod chain;
 pub(crate) mod copy;
 pub(crate) mod duplex;
+pub(crate) mod join;
 pub(crate) mod mem;
 pub(crate) mod read_ext;
 pub(crate) mod seek_ext;
