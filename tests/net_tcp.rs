@@ -540,3 +540,47 @@ fn sockets_fail_after_runtime_shutdown_without_crashing() {
     drop(listener);
     drop(client);
 }
+
+/// With one I/O event per driver turn, 20 echo clients still all finish:
+/// events beyond the limit wait for the next turn, none is lost.
+#[test]
+fn one_io_event_per_tick_still_serves_every_client() {
+    let _w = Watchdog::new("one_io_event_per_tick", LIMIT);
+    for multi in [false, true] {
+        let mut builder = if multi {
+            let mut b = zokio::runtime::Builder::new_multi_thread();
+            b.worker_threads(2);
+            b
+        } else {
+            zokio::runtime::Builder::new_current_thread()
+        };
+        let rt = builder
+            .max_io_events_per_tick(1)
+            .enable_all()
+            .build()
+            .unwrap();
+        rt.block_on(async {
+            let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+            let addr = listener.local_addr().unwrap();
+            let server = zokio::spawn(echo_server(listener, 20));
+            let clients: Vec<_> = (0..20u8)
+                .map(|i| {
+                    zokio::spawn(async move {
+                        let mut c = TcpStream::connect(addr).await.unwrap();
+                        for round in 0..50u8 {
+                            let msg = [i, round, 7, 9];
+                            c.write_all(&msg).await.unwrap();
+                            let mut back = [0u8; 4];
+                            c.read_exact(&mut back).await.unwrap();
+                            assert_eq!(back, msg);
+                        }
+                    })
+                })
+                .collect();
+            for c in clients {
+                c.await.unwrap();
+            }
+            server.await.unwrap();
+        });
+    }
+}

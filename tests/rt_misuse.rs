@@ -129,3 +129,9 @@ fn join_error_debug_and_try_into_panic() {
         assert!(err.try_into_panic().is_ok());
     });
 }
+
+#[test]
+#[should_panic(expected = "max_io_events_per_tick must be greater than 0")]
+fn zero_io_events_per_tick_panics() {
+    Builder::new_multi_thread().max_io_events_per_tick(0);
+}

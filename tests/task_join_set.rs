@@ -170,3 +170,29 @@ fn join_all_resumes_a_task_panic() {
         set.join_all().await;
     });
 }
+
+/// `spawn_local_on` puts `!Send` futures on a given `LocalSet`: they run
+/// when that set is driven, and the `JoinSet` collects their outputs.
+#[test]
+fn spawn_local_on_runs_on_the_given_local_set() {
+    let rt = zokio::runtime::Builder::new_current_thread()
+        .build()
+        .unwrap();
+    let local = zokio::task::LocalSet::new();
+    let mut set = zokio::task::JoinSet::new();
+    for i in 0..5u32 {
+        // An Rc makes the future !Send.
+        let shared = std::rc::Rc::new(i);
+        set.spawn_local_on(async move { *shared * 10 }, &local);
+    }
+    assert_eq!(set.len(), 5);
+    let mut got = local.block_on(&rt, async {
+        let mut got = Vec::new();
+        while let Some(res) = set.join_next().await {
+            got.push(res.unwrap());
+        }
+        got
+    });
+    got.sort_unstable();
+    assert_eq!(got, vec![0, 10, 20, 30, 40]);
+}

@@ -50,6 +50,7 @@ pub struct Builder {
     enable_time: bool,
     start_paused: bool,
     event_interval: u32,
+    max_io_events_per_tick: usize,
     global_queue_interval: Option<u32>,
     keep_alive: Option<Duration>,
 }
@@ -110,6 +111,7 @@ impl Builder {
             enable_time: false,
             start_paused: false,
             event_interval: DEFAULT_EVENT_INTERVAL,
+            max_io_events_per_tick: crate::driver::io::DEFAULT_EVENTS_PER_TICK,
             global_queue_interval: None,
             keep_alive: None,
         }
@@ -255,6 +257,23 @@ impl Builder {
         self
     }
 
+    /// The most I/O events the driver takes from the OS per turn (default
+    /// 1024); more wait for the next turn. A worker polls the driver every
+    /// `event_interval` ticks, so this bounds how much waking one poll does.
+    ///
+    /// # Panics
+    ///
+    /// Panics if `capacity` is 0 (the driver could never see an event).
+    #[track_caller]
+    pub fn max_io_events_per_tick(&mut self, capacity: usize) -> &mut Self {
+        assert!(
+            capacity > 0,
+            "max_io_events_per_tick must be greater than 0"
+        );
+        self.max_io_events_per_tick = capacity;
+        self
+    }
+
     /// Scheduler ticks between checks of the global queue ahead of local
     /// work (default 61 on the multi-thread runtime, 31 on current-thread).
     ///
@@ -312,6 +331,7 @@ impl Builder {
             start_paused: self.start_paused,
             enable_pausing: self.kind == Kind::CurrentThread,
             workers,
+            io_events_per_tick: self.max_io_events_per_tick,
         })?;
         let pool = BlockingPool::new(ThreadConfig {
             name: self.thread_name.clone(),
@@ -364,6 +384,7 @@ impl fmt::Debug for Builder {
             .field("enable_time", &self.enable_time)
             .field("start_paused", &self.start_paused)
             .field("event_interval", &self.event_interval)
+            .field("max_io_events_per_tick", &self.max_io_events_per_tick)
             .field("global_queue_interval", &self.global_queue_interval)
             .field("thread_keep_alive", &self.keep_alive)
             .finish_non_exhaustive()

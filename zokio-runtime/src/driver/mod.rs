@@ -47,6 +47,8 @@ pub(crate) struct Cfg {
     pub(crate) enable_pausing: bool,
     /// Scheduler workers: the timer wheel gets one shard per worker.
     pub(crate) workers: usize,
+    /// Most I/O events handled per driver turn.
+    pub(crate) io_events_per_tick: usize,
 }
 
 /// The driver: owned by whichever thread parks on it.
@@ -138,7 +140,7 @@ impl Driver {
 
 fn create_io_stack(cfg: Cfg) -> std::io::Result<(IoStack, IoHandle)> {
     if cfg.enable_io {
-        let (driver, handle) = io::Driver::new()?;
+        let (driver, handle) = io::Driver::new(cfg.io_events_per_tick)?;
         return Ok((IoStack::Enabled(driver), IoHandle::Enabled(handle)));
     }
     let park = ParkThread::new();

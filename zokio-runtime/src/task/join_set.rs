@@ -310,6 +310,15 @@ impl<T: 'static> JoinSet<T> {
     {
         self.insert(super::spawn_local(future))
     }
+
+    /// Spawns a `!Send` future on `local_set` and adds it to the set; it
+    /// runs when the `LocalSet` is driven (`run_until`, or awaiting it).
+    pub fn spawn_local_on<F>(&mut self, future: F, local_set: &super::LocalSet) -> AbortHandle
+    where
+        F: Future<Output = T> + 'static,
+    {
+        self.insert(local_set.spawn_local(future))
+    }
 }
 
 impl<T> Default for JoinSet<T> {

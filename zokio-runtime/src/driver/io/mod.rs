@@ -55,8 +55,9 @@ use std::fmt;
 use std::io;
 use std::time::Duration;
 
-/// Events fetched per `mio::Poll::poll` call.
-const EVENTS_CAPACITY: usize = 1024;
+/// Events fetched per `mio::Poll::poll` call unless the builder says
+/// otherwise (`Builder::max_io_events_per_tick`).
+pub(crate) const DEFAULT_EVENTS_PER_TICK: usize = 1024;
 /// The token of the `mio::Waker`.
 const WAKER_TOKEN: mio::Token = mio::Token(usize::MAX);
 #[cfg(target_pointer_width = "64")]
@@ -108,8 +109,9 @@ struct Entry {
 }
 
 impl Driver {
-    /// Creates the reactor and its handle.
-    pub(crate) fn new() -> io::Result<(Driver, Handle)> {
+    /// Creates the reactor and its handle, fetching up to `events_per_tick`
+    /// (more than 0) events per turn.
+    pub(crate) fn new(events_per_tick: usize) -> io::Result<(Driver, Handle)> {
         let poll = mio::Poll::new()?;
         let waker = mio::Waker::new(poll.registry(), WAKER_TOKEN)?;
         let registry = poll.registry().try_clone()?;
@@ -128,7 +130,7 @@ impl Driver {
         };
         let driver = Driver {
             poll,
-            events: mio::Events::with_capacity(EVENTS_CAPACITY),
+            events: mio::Events::with_capacity(events_per_tick),
             tick: 0,
             to_wake: Vec::new(),
         };

@@ -97,7 +97,7 @@ fn shutdown_makes_every_poll_ready_with_shutdown() {
 
 #[test]
 fn driver_delivers_readiness_and_deregisters() {
-    let (mut driver, handle) = Driver::new().unwrap();
+    let (mut driver, handle) = Driver::new(DEFAULT_EVENTS_PER_TICK).unwrap();
     let (mut a, mut b) = mio::net::UnixStream::pair().unwrap();
     let (io, token) = handle
         .add_source(&mut a, Interest::READABLE | Interest::WRITABLE)
@@ -139,7 +139,7 @@ fn driver_delivers_readiness_and_deregisters() {
 
 #[test]
 fn unpark_wakes_a_blocked_turn() {
-    let (mut driver, handle) = Driver::new().unwrap();
+    let (mut driver, handle) = Driver::new(DEFAULT_EVENTS_PER_TICK).unwrap();
     let h2 = handle.clone();
     let t = std::thread::spawn(move || h2.unpark());
     // Returns because of the unpark, not a timeout (which is an hour).
@@ -149,7 +149,7 @@ fn unpark_wakes_a_blocked_turn() {
 
 #[test]
 fn registration_after_shutdown_fails() {
-    let (mut driver, handle) = Driver::new().unwrap();
+    let (mut driver, handle) = Driver::new(DEFAULT_EVENTS_PER_TICK).unwrap();
     let (mut a, _b) = mio::net::UnixStream::pair().unwrap();
     let (io, _token) = handle.add_source(&mut a, Interest::READABLE).unwrap();
     driver.shutdown(&handle);
@@ -168,7 +168,7 @@ fn poll_read(reg: &Registration, cx: &mut Context<'_>) -> Poll<io::Result<ReadyE
 #[test]
 fn deferred_registration_registers_only_when_a_poll_must_wait() {
     use std::os::unix::io::AsRawFd;
-    let (mut driver, handle) = Driver::new().unwrap();
+    let (mut driver, handle) = Driver::new(DEFAULT_EVENTS_PER_TICK).unwrap();
     let (mut a, mut b) = mio::net::UnixStream::pair().unwrap();
     let mut reg = Registration::new_deferred_with_handle(
         a.as_raw_fd(),
@@ -212,7 +212,7 @@ fn deferred_registration_registers_only_when_a_poll_must_wait() {
 #[test]
 fn deferred_registration_that_never_waits_never_reaches_the_os() {
     use std::os::unix::io::AsRawFd;
-    let (_driver, handle) = Driver::new().unwrap();
+    let (_driver, handle) = Driver::new(DEFAULT_EVENTS_PER_TICK).unwrap();
     let (mut a, mut b) = mio::net::UnixStream::pair().unwrap();
     b.write_all(b"hi").unwrap();
     let mut reg =
@@ -239,7 +239,7 @@ fn deferred_registration_that_never_waits_never_reaches_the_os() {
 
 #[test]
 fn deferred_registration_refused_by_the_os_is_an_error_for_the_waiter() {
-    let (_driver, handle) = Driver::new().unwrap();
+    let (_driver, handle) = Driver::new(DEFAULT_EVENTS_PER_TICK).unwrap();
     // -1 is never a valid descriptor: EPOLL_CTL_ADD fails with EBADF.
     let reg = Registration::new_deferred_with_handle(-1, Interest::READABLE, handle).unwrap();
     let mut cx = Context::from_waker(Waker::noop());
