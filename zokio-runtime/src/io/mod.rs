@@ -9,6 +9,10 @@
 //! Readiness of a registered resource is described by [`Interest`] (what a
 //! caller waits for) and [`Ready`] (what the OS reported).
 //!
+//! [`compat`] bridges these traits and the `futures-io` ones, so readers
+//! and writers of the futures ecosystem work on Zokio and the other way
+//! round.
+//!
 //! For tests and in-process plumbing there are in-memory pipes with a
 //! bounded buffer: [`duplex`] connects two [`DuplexStream`]s both ways,
 //! [`simplex`] (or [`SimplexStream::new_unsplit`]) carries bytes one way.
@@ -34,6 +38,7 @@
 //! # });
 //! ```
 
+pub mod compat;
 mod interest;
 mod read_buf;
 mod ready;
