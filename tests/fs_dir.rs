@@ -309,9 +309,10 @@ async fn not_a_directory_errors() {
     );
 }
 
+/// Files and directories with mode 0 refuse an unprivileged user: every
+/// call reports `PermissionDenied`.
 #[cfg(unix)]
-#[zokio::test]
-async fn permission_denied_errors() {
+async fn check_permission_denied() {
     use std::os::unix::fs::PermissionsExt;
     let dir = TempDir::new("pd");
     let file = dir.path().join("locked");
@@ -324,39 +325,97 @@ async fn permission_denied_errors() {
     fs::set_permissions(&locked_dir, std::fs::Permissions::from_mode(0o000))
         .await
         .unwrap();
-
-    if std::fs::read(&file).is_ok() {
-        // Root (or CAP_DAC_OVERRIDE) bypasses permission bits.
-        println!(
-            "note: running with permission override (root?); skipping PermissionDenied checks"
-        );
-    } else {
-        let kind = |e: std::io::Error| e.kind();
-        assert_eq!(
-            kind(File::open(&file).await.unwrap_err()),
-            ErrorKind::PermissionDenied
-        );
-        assert_eq!(
-            kind(fs::read(&file).await.unwrap_err()),
-            ErrorKind::PermissionDenied
-        );
-        assert_eq!(
-            kind(fs::write(&file, b"y").await.unwrap_err()),
-            ErrorKind::PermissionDenied
-        );
-        assert_eq!(
-            kind(fs::read_dir(&locked_dir).await.unwrap_err()),
-            ErrorKind::PermissionDenied
-        );
-        assert_eq!(
-            kind(fs::write(locked_dir.join("f"), b"y").await.unwrap_err()),
-            ErrorKind::PermissionDenied
-        );
-    }
+    let kind = |e: std::io::Error| e.kind();
+    assert_eq!(
+        kind(File::open(&file).await.unwrap_err()),
+        ErrorKind::PermissionDenied
+    );
+    assert_eq!(
+        kind(fs::read(&file).await.unwrap_err()),
+        ErrorKind::PermissionDenied
+    );
+    assert_eq!(
+        kind(fs::write(&file, b"y").await.unwrap_err()),
+        ErrorKind::PermissionDenied
+    );
+    assert_eq!(
+        kind(fs::read_dir(&locked_dir).await.unwrap_err()),
+        ErrorKind::PermissionDenied
+    );
+    assert_eq!(
+        kind(fs::write(locked_dir.join("f"), b"y").await.unwrap_err()),
+        ErrorKind::PermissionDenied
+    );
     // Let the TempDir clean up.
     fs::set_permissions(&locked_dir, std::fs::Permissions::from_mode(0o700))
         .await
         .unwrap();
+}
+
+/// Set in the child process that `permission_denied_errors` starts when it
+/// runs as root.
+#[cfg(unix)]
+const AS_NOBODY: &str = "ZOKIO_FS_TEST_AS_NOBODY";
+
+/// The user and group "nobody" on Linux and the BSDs.
+#[cfg(unix)]
+const NOBODY: u32 = 65_534;
+
+#[cfg(unix)]
+#[test]
+fn permission_denied_errors() {
+    // SAFETY: geteuid has no arguments and cannot fail.
+    if unsafe { libc::geteuid() } != 0 {
+        return zokio::runtime::Runtime::new()
+            .unwrap()
+            .block_on(check_permission_denied());
+    }
+    // Root bypasses permission bits, so run the checks in a child process
+    // (this test binary, running only the test below) that first becomes
+    // "nobody".
+    let out = std::process::Command::new(std::env::current_exe().unwrap())
+        .args([
+            "--exact",
+            "permission_denied_errors_as_nobody",
+            "--test-threads=1",
+            "--nocapture",
+        ])
+        .env(AS_NOBODY, "1")
+        .output()
+        .expect("start the test binary again");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        out.status.success() && stdout.contains("1 passed"),
+        "the unprivileged run failed:\n{stdout}\n{stderr}"
+    );
+    assert!(
+        stdout.contains("checked as nobody"),
+        "the child did not run the checks:\n{stdout}"
+    );
+}
+
+/// The half of `permission_denied_errors` that runs in the child process;
+/// does nothing when run on its own.
+#[cfg(unix)]
+#[test]
+fn permission_denied_errors_as_nobody() {
+    if std::env::var_os(AS_NOBODY).is_none() {
+        return;
+    }
+    // Group first: once the user is not root, it may not change groups.
+    // SAFETY: setgroups/setgid/setuid take plain integers (and a null list
+    // of length 0); they change this process's credentials, which is what
+    // this child process exists for.
+    unsafe {
+        assert_eq!(libc::setgroups(0, std::ptr::null()), 0, "setgroups");
+        assert_eq!(libc::setgid(NOBODY), 0, "setgid");
+        assert_eq!(libc::setuid(NOBODY), 0, "setuid");
+    }
+    zokio::runtime::Runtime::new()
+        .unwrap()
+        .block_on(check_permission_denied());
+    println!("checked as nobody");
 }
 
 #[zokio::test]
