@@ -287,6 +287,132 @@ rt_test! {
         });
     }
 
+    /// A read that fills its whole buffer and empties the queue: the next
+    /// read must wait for new bytes and get them, and an end of stream
+    /// right behind a full read must still be seen. On Linux the stream
+    /// learns from the kernel (`TCP_INQ`) that the queue is empty, so it
+    /// reports itself not readable without trying a syscall.
+    #[test]
+    fn full_reads_that_empty_the_queue() {
+        let _w = Watchdog::new("full_reads_that_empty_the_queue", LIMIT);
+        rt().block_on(async {
+            let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+            let addr = listener.local_addr().unwrap();
+            let mut c = TcpStream::connect(addr).await.unwrap();
+            let (mut s, _) = listener.accept().await.unwrap();
+            // The first full read switches the kernel's report on; the
+            // later ones carry it.
+            for round in 0..3u8 {
+                c.write_all(&[round; 64]).await.unwrap();
+                let mut buf = [0u8; 64];
+                s.read_exact(&mut buf).await.unwrap();
+                assert_eq!(buf, [round; 64]);
+            }
+            #[cfg(target_os = "linux")]
+            {
+                let mut cx = std::task::Context::from_waker(std::task::Waker::noop());
+                assert!(
+                    s.poll_read_ready(&mut cx).is_pending(),
+                    "a full read that emptied the queue left the stream readable"
+                );
+            }
+            // Bytes sent later still arrive, to a reader that waits first.
+            let reader = zokio::spawn(async move {
+                let mut buf = [0u8; 4];
+                s.read_exact(&mut buf).await.unwrap();
+                (s, buf)
+            });
+            zokio::time::sleep(Duration::from_millis(20)).await;
+            c.write_all(b"late").await.unwrap();
+            let (mut s, buf) = reader.await.unwrap();
+            assert_eq!(&buf, b"late");
+            // A full read followed by the peer's FIN: the next read is 0.
+            c.write_all(&[9; 64]).await.unwrap();
+            c.shutdown().await.unwrap();
+            let mut buf = [0u8; 64];
+            s.read_exact(&mut buf).await.unwrap();
+            assert_eq!(buf, [9; 64]);
+            assert_eq!(s.read(&mut buf).await.unwrap(), 0);
+        });
+    }
+
+    /// Messages of random sizes, first as request/reply (each read fills
+    /// its buffer exactly and usually empties the queue), then as a stream
+    /// read with random buffer sizes: every byte arrives, in order.
+    #[test]
+    fn random_sized_exchanges_arrive_intact() {
+        let _w = Watchdog::new("random_sized_exchanges_arrive_intact", LIMIT);
+        rt().block_on(async {
+            let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+            let addr = listener.local_addr().unwrap();
+            let mut x = 0x2545_f491_4f6c_dd1du64;
+            let mut sizes = std::iter::from_fn(move || {
+                x ^= x << 13;
+                x ^= x >> 7;
+                x ^= x << 17;
+                Some(1 + (x % 3000) as usize)
+            });
+            let plan: Vec<usize> = sizes.by_ref().take(400).collect();
+            let reads: Vec<usize> = sizes.take(4000).collect();
+            let server = zokio::spawn(async move {
+                let (mut s, _) = listener.accept().await.unwrap();
+                // Request/reply: read exactly the announced size, echo it.
+                loop {
+                    let mut len = [0u8; 4];
+                    s.read_exact(&mut len).await.unwrap();
+                    let len = u32::from_be_bytes(len) as usize;
+                    if len == 0 {
+                        break;
+                    }
+                    let mut msg = vec![0u8; len];
+                    s.read_exact(&mut msg).await.unwrap();
+                    s.write_all(&msg).await.unwrap();
+                }
+                // Stream: read with random buffer sizes until the end.
+                let mut sum = Checksum::default();
+                let mut total = 0u64;
+                for &r in reads.iter().cycle().take(1 << 20) {
+                    let mut buf = vec![0u8; r];
+                    let n = s.read(&mut buf).await.unwrap();
+                    if n == 0 {
+                        return (total, sum.finish());
+                    }
+                    sum.update(&buf[..n]);
+                    total += n as u64;
+                }
+                panic!("the stream did not end");
+            });
+            let mut c = TcpStream::connect(addr).await.unwrap();
+            c.set_nodelay(true).unwrap();
+            let mut at = 0u64;
+            for &len in &plan {
+                let mut msg = vec![0u8; len];
+                fill(&mut msg, at);
+                at += len as u64;
+                c.write_all(&(len as u32).to_be_bytes()).await.unwrap();
+                c.write_all(&msg).await.unwrap();
+                let mut back = vec![0u8; len];
+                c.read_exact(&mut back).await.unwrap();
+                assert_eq!(back, msg);
+            }
+            c.write_all(&0u32.to_be_bytes()).await.unwrap();
+            let mut sum = Checksum::default();
+            let mut total = 0u64;
+            for (i, &len) in plan.iter().cycle().take(2000).enumerate() {
+                let mut msg = vec![0u8; len];
+                fill(&mut msg, total);
+                sum.update(&msg);
+                total += len as u64;
+                c.write_all(&msg).await.unwrap();
+                if i % 50 == 0 {
+                    zokio::time::sleep(Duration::from_millis(1)).await;
+                }
+            }
+            c.shutdown().await.unwrap();
+            assert_eq!(server.await.unwrap(), (total, sum.finish()));
+        });
+    }
+
     /// `readable()` on a fresh accepted stream may first report a false
     /// positive (its readiness is assumed until it is registered), but a
     /// readiness loop still ends with the data, not a spin.

@@ -39,7 +39,7 @@ pub mod time;
 /// The I/O driver's resource type, for `zokio-net`. Not public API.
 #[doc(hidden)]
 pub mod io_support {
-    pub use crate::driver::io::PollEvented;
+    pub use crate::driver::io::{PollEvented, QueueAfterRead};
 }
 
 /// Items used by the macros of the `zokio` crate. Not public API.

@@ -1,5 +1,9 @@
 //! TCP: [`TcpListener`], [`TcpStream`] (and its split halves), [`TcpSocket`].
 
+// Raw `setsockopt`/`recvmsg` calls, each with its SAFETY argument.
+#[cfg(target_os = "linux")]
+#[allow(unsafe_code)]
+mod inq;
 mod listener;
 mod socket;
 mod split;

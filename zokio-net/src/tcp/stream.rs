@@ -33,6 +33,9 @@ use zokio_runtime::io_support::PollEvented;
 /// ```
 pub struct TcpStream {
     io: PollEvented<mio::net::TcpStream>,
+    /// Whether reads can learn that they emptied the receive queue.
+    #[cfg(target_os = "linux")]
+    inq: super::inq::Inq,
 }
 
 impl TcpStream {
@@ -97,7 +100,11 @@ impl TcpStream {
         let io = PollEvented::new_deferred(stream)?;
         #[cfg(not(unix))]
         let io = PollEvented::new(stream)?;
-        Ok(TcpStream { io })
+        Ok(TcpStream {
+            io,
+            #[cfg(target_os = "linux")]
+            inq: Default::default(),
+        })
     }
 
     /// Wraps a connected std stream, which must be in non-blocking mode.
@@ -383,6 +390,11 @@ impl TcpStream {
         cx: &mut Context<'_>,
         buf: &mut ReadBuf<'_>,
     ) -> Poll<io::Result<()>> {
+        #[cfg(target_os = "linux")]
+        return self
+            .io
+            .poll_read_with(cx, buf, |io, dst| self.inq.read(io, dst));
+        #[cfg(not(target_os = "linux"))]
         self.io.poll_read(cx, buf)
     }
 

@@ -43,7 +43,7 @@ mod poll_evented;
 mod registration;
 pub(crate) mod scheduled_io;
 
-pub use self::poll_evented::PollEvented;
+pub use self::poll_evented::{PollEvented, QueueAfterRead};
 pub(crate) use self::registration::Registration;
 pub(crate) use self::scheduled_io::ReadyEvent;
 

@@ -17,6 +17,18 @@ use std::task::{ready, Context, Poll};
 /// cleared without a `WouldBlock` round trip.
 const EDGE_TRIGGERED: bool = cfg!(unix);
 
+/// What a read call learned about the receive queue it read from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum QueueAfterRead {
+    /// Nothing: whether the queue is empty is judged by the read's length
+    /// (a read shorter than its buffer drained the queue).
+    Unknown,
+    /// The OS reported the queue empty after the read.
+    Empty,
+    /// The OS reported bytes (or an end of stream) still queued.
+    NotEmpty,
+}
+
 /// A mio source registered with the current runtime's I/O driver.
 pub struct PollEvented<E: mio::event::Source> {
     /// `None` only after `into_inner` took it.
@@ -193,15 +205,38 @@ impl<E: mio::event::Source> PollEvented<E> {
     where
         &'a E: Read,
     {
+        self.poll_read_with(cx, buf, |io, dst| {
+            let mut r: &'a E = io;
+            r.read(dst).map(|n| (n, QueueAfterRead::Unknown))
+        })
+    }
+
+    /// Like [`poll_read`](Self::poll_read), with a read call that may also
+    /// report whether it left the receive queue empty (Linux's `TCP_INQ`
+    /// does). A full read that emptied the queue then clears the readiness
+    /// too, where the length alone could not tell.
+    ///
+    /// An end-of-stream read (0 bytes) never clears it, so the next read
+    /// sees the end again without waiting.
+    pub fn poll_read_with<'a>(
+        &'a self,
+        cx: &mut Context<'_>,
+        buf: &mut ReadBuf<'_>,
+        mut read: impl FnMut(&'a E, &mut [u8]) -> io::Result<(usize, QueueAfterRead)>,
+    ) -> Poll<io::Result<()>> {
         let io = self.get_ref();
         loop {
             let event = ready!(self.registration.poll_read_ready(cx))?;
             let dst = buf.initialize_unfilled();
             let len = dst.len();
-            let mut r: &'a E = io;
-            match r.read(dst) {
-                Ok(n) => {
-                    if EDGE_TRIGGERED && n > 0 && n < len {
+            match read(io, dst) {
+                Ok((n, queue)) => {
+                    let drained = match queue {
+                        QueueAfterRead::Empty => true,
+                        QueueAfterRead::NotEmpty => false,
+                        QueueAfterRead::Unknown => n < len,
+                    };
+                    if EDGE_TRIGGERED && n > 0 && drained {
                         self.registration.clear_readiness(event);
                     }
                     buf.advance(n);
