@@ -20,6 +20,10 @@
 //!   offset (no I/O), so they run in place instead of
 //!   on the pool.
 //! - [`ReadDir`] fetches entries in batches, one pool call per batch.
+//! - On Linux, reads the page cache can answer (`File` reads, [`read`],
+//!   [`read_to_string`], [`File::open`]) run on the worker with the
+//!   kernel's non-blocking flags (`RWF_NOWAIT`, `RESOLVE_CACHED`), and
+//!   fall back to the pool when it cannot.
 //!
 //! # Examples
 //!
@@ -38,6 +42,12 @@
 
 mod dir_builder;
 mod file;
+#[cfg(target_os = "linux")]
+mod in_place;
+// Raw `preadv2`/`openat2`/`statx` calls, each with its SAFETY argument.
+#[cfg(target_os = "linux")]
+#[allow(unsafe_code)]
+mod nowait;
 mod open_options;
 mod ops;
 mod read_dir;

@@ -28,8 +28,13 @@ use std::path::{Path, PathBuf};
 /// # }).unwrap();
 /// ```
 pub async fn read(path: impl AsRef<Path>) -> io::Result<Vec<u8>> {
-    let path = path.as_ref().to_owned();
-    asyncify(move || std::fs::read(path)).await
+    #[cfg(target_os = "linux")]
+    return crate::in_place::read(path.as_ref()).await;
+    #[cfg(not(target_os = "linux"))]
+    {
+        let path = path.as_ref().to_owned();
+        asyncify(move || std::fs::read(path)).await
+    }
 }
 
 /// Reads the whole file at `path` into a string (`std::fs::read_to_string`).
@@ -56,8 +61,18 @@ pub async fn read(path: impl AsRef<Path>) -> io::Result<Vec<u8>> {
 /// # }).unwrap();
 /// ```
 pub async fn read_to_string(path: impl AsRef<Path>) -> io::Result<String> {
-    let path = path.as_ref().to_owned();
-    asyncify(move || std::fs::read_to_string(path)).await
+    #[cfg(target_os = "linux")]
+    return String::from_utf8(crate::in_place::read(path.as_ref()).await?).map_err(|_| {
+        io::Error::new(
+            io::ErrorKind::InvalidData,
+            "stream did not contain valid UTF-8",
+        )
+    });
+    #[cfg(not(target_os = "linux"))]
+    {
+        let path = path.as_ref().to_owned();
+        asyncify(move || std::fs::read_to_string(path)).await
+    }
 }
 
 /// Creates or truncates the file at `path` and writes `contents` to it (`std::fs::write`).

@@ -40,6 +40,26 @@ pub mod time;
 #[doc(hidden)]
 pub mod io_support {
     pub use crate::driver::io::{PollEvented, QueueAfterRead};
+
+    /// One unit of the current task's cooperative budget, for work done in
+    /// place (a file read served without the pool) that must still make a
+    /// busy task yield in time. Dropping it gives the unit back; call
+    /// [`spend`](Self::spend) once the work was done.
+    #[derive(Debug)]
+    pub struct BudgetUnit(crate::coop::RestoreOnPending);
+
+    impl BudgetUnit {
+        /// Keeps the unit spent.
+        pub fn spend(mut self) {
+            self.0.made_progress();
+        }
+    }
+
+    /// Takes a unit of the task's budget, or wakes the task and returns
+    /// `Pending` when none is left (outside a task, always `Ready`).
+    pub fn poll_take_budget(cx: &mut std::task::Context<'_>) -> std::task::Poll<BudgetUnit> {
+        crate::coop::poll_proceed(cx).map(BudgetUnit)
+    }
 }
 
 /// Items used by the macros of the `zokio` crate. Not public API.

@@ -2,12 +2,16 @@
 //! parent module's doc.
 
 use crate::background_failed;
+#[cfg(target_os = "linux")]
+use crate::nowait::Attempt;
 use std::future::Future;
 use std::io::{self, IoSlice, Read, Seek, SeekFrom, Write};
 use std::pin::Pin;
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::task::{ready, Context, Poll, Waker};
 use zokio_runtime::io::ReadBuf;
+#[cfg(target_os = "linux")]
+use zokio_runtime::io_support::poll_take_budget;
 use zokio_runtime::task::{spawn_blocking, spawn_mandatory_blocking, JoinHandle};
 
 pub(super) struct Inner {
@@ -23,6 +27,10 @@ pub(super) struct Inner {
     seek_done: Option<io::Result<u64>>,
     /// The position returned by the last seek.
     pos: u64,
+    /// Whether reads try the page cache in place first (rule 6); off once
+    /// the file's file system turned out not to support it.
+    #[cfg(target_os = "linux")]
+    nowait_reads: bool,
 }
 
 /// The bytes a running write call takes after its own, shared between the
@@ -210,6 +218,8 @@ impl Inner {
             last_write_err: None,
             seek_done: None,
             pos: 0,
+            #[cfg(target_os = "linux")]
+            nowait_reads: true,
         }
     }
 
@@ -309,6 +319,20 @@ impl Inner {
                 return Poll::Ready(Ok(()));
             }
             let want = std::cmp::min(dst.remaining(), max_buf_size);
+            #[cfg(target_os = "linux")]
+            if self.nowait_reads {
+                // Rule 6: straight from the page cache into `dst`, if the
+                // kernel can.
+                let unit = ready!(poll_take_budget(cx));
+                match crate::nowait::read(std, dst.initialize_unfilled_to(want)) {
+                    Attempt::Done(res) => {
+                        unit.spend();
+                        return Poll::Ready(res.map(|n| dst.advance(n)));
+                    }
+                    Attempt::UsePool => {}
+                    Attempt::Unsupported => self.nowait_reads = false,
+                }
+            }
             let mut buf = self.take_idle_buf();
             let std = std.clone();
             self.state = State::Busy(spawn_blocking(move || {

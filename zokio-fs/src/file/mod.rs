@@ -29,6 +29,13 @@
 //! 5. **Drop** never loses accepted data: the write call in flight goes
 //!    on without the `File` and drains the backlog. It is a *mandatory*
 //!    pool job, so a runtime shutdown runs it even if it has not started.
+//! 6. **Reads from the page cache** (Linux): an idle `File` with no
+//!    read-ahead first tries `preadv2(RWF_NOWAIT)` at the file position,
+//!    straight into the caller's buffer, on the worker. The kernel answers
+//!    only from its cache, else `EAGAIN`, and then the read goes to the pool
+//!    as in rule 1. A file system without non-blocking reads says so once
+//!    (`EOPNOTSUPP`) and the `File` stops asking. A read served in place
+//!    spends a unit of the task's cooperative budget.
 
 mod inner;
 
@@ -108,6 +115,10 @@ impl File {
     ///
     /// If dropped after the open started, the file is opened and closed.
     pub async fn open(path: impl AsRef<Path>) -> io::Result<File> {
+        #[cfg(target_os = "linux")]
+        if let Some(res) = crate::in_place::open(path.as_ref()).await {
+            return res.map(File::from_std);
+        }
         File::options().read(true).open(path).await
     }
 

@@ -1,0 +1,84 @@
+//! Whole-file reads and read-only opens served on the worker when the
+//! kernel can answer from its caches (Linux), with the blocking pool as the
+//! fallback: see [`nowait`](crate::nowait) for the calls and their promise.
+//!
+//! Invariants:
+//! - The result is what the pool's `std` call would give: the same bytes,
+//!   the same errors with the same kinds. Anything the caches cannot answer
+//!   is handed to the pool at the point it was reached (an opened file and
+//!   the bytes read so far move to the pool call, which reads on).
+//! - At most [`IN_PLACE_LIMIT`] bytes are read on the worker per call, so a
+//!   large cached file does not hold a worker for long; the rest is read on
+//!   the pool.
+//! - Each call that finishes in place spends one unit of the task's
+//!   cooperative budget, so a loop of cached reads still yields.
+
+use crate::asyncify;
+use crate::nowait::{self, Attempt};
+use std::future::poll_fn;
+use std::io::{self, Read};
+use std::path::Path;
+use zokio_runtime::io_support::poll_take_budget;
+
+/// The most bytes one call reads on the worker (the `File` buffer's
+/// default size).
+const IN_PLACE_LIMIT: usize = 2 * 1024 * 1024;
+
+/// Bytes asked for beyond the expected size, to see the end of the file
+/// (or that it grew) in the same pass.
+const PROBE: usize = 32;
+
+/// `std::fs::read`, in place when the caches allow.
+pub(crate) async fn read(path: &Path) -> io::Result<Vec<u8>> {
+    let unit = poll_fn(poll_take_budget).await;
+    let (file, size) = match nowait::open_cached(path, false) {
+        Attempt::Done(Ok(opened)) => opened,
+        Attempt::Done(Err(e)) => {
+            unit.spend();
+            return Err(e);
+        }
+        Attempt::UsePool | Attempt::Unsupported => {
+            let path = path.to_owned();
+            return asyncify(move || std::fs::read(path)).await;
+        }
+    };
+    let mut data = Vec::new();
+    let mut want = usize::try_from(size)
+        .unwrap_or(usize::MAX)
+        .saturating_add(PROBE);
+    while data.len() < IN_PLACE_LIMIT {
+        let chunk = want.max(PROBE).min(IN_PLACE_LIMIT - data.len());
+        match nowait::read_append(&file, &mut data, chunk) {
+            Attempt::Done(Ok(0)) => {
+                unit.spend();
+                return Ok(data);
+            }
+            Attempt::Done(Ok(n)) => want = want.saturating_sub(n),
+            Attempt::Done(Err(e)) => {
+                unit.spend();
+                return Err(e);
+            }
+            Attempt::UsePool | Attempt::Unsupported => break,
+        }
+    }
+    // Not cached, or too large to finish here: the pool reads on from the
+    // file's position.
+    asyncify(move || {
+        (&file).read_to_end(&mut data)?;
+        Ok(data)
+    })
+    .await
+}
+
+/// `File::open` (read-only), in place when the caches allow; `None` means
+/// "open it on the pool".
+pub(crate) async fn open(path: &Path) -> Option<io::Result<std::fs::File>> {
+    let unit = poll_fn(poll_take_budget).await;
+    match nowait::open_cached(path, true) {
+        Attempt::Done(res) => {
+            unit.spend();
+            Some(res.map(|(file, _)| file))
+        }
+        Attempt::UsePool | Attempt::Unsupported => None,
+    }
+}
