@@ -136,17 +136,21 @@ fn in_place_errors_keep_their_kinds() {
     });
 }
 
-/// A FIFO is never opened on the worker (that open would wait for a
-/// writer): on a current-thread runtime the writer below needs the worker
-/// (its timer) before it opens the other end.
-#[test]
-fn fifo_is_opened_on_the_pool() {
-    let dir = TempDir::new("fifo");
-    let path = dir.path().join("fifo");
+fn mkfifo(path: &Path) {
     let c = std::ffi::CString::new(path.to_str().unwrap()).unwrap();
     // SAFETY: `c` is a NUL-terminated path.
     assert_eq!(unsafe { libc::mkfifo(c.as_ptr(), 0o600) }, 0);
-    let _w = Watchdog::new("fifo_is_opened_on_the_pool");
+}
+
+/// A FIFO is opened on the pool, not on the worker (whose open would wait
+/// for a writer): on a current-thread runtime the writer below needs the
+/// worker (its timer) before it opens the other end.
+#[test]
+fn fifo_read_before_its_writer() {
+    let dir = TempDir::new("fifo");
+    let path = dir.path().join("fifo");
+    mkfifo(&path);
+    let _w = Watchdog::new("fifo_read_before_its_writer");
     let rt = current_thread();
     rt.block_on(async {
         let p = path.clone();
@@ -159,6 +163,49 @@ fn fifo_is_opened_on_the_pool() {
         assert_eq!(fs::read(&path).await.unwrap(), b"through the fifo");
         writer.await.unwrap();
     });
+}
+
+/// A writer already blocked opening a FIFO must meet the one real reader:
+/// no probing open on the worker may wake it and then leave it without a
+/// reader (its write would fail with `EPIPE` and the read would hang).
+#[test]
+fn fifo_writer_before_its_reader() {
+    let dir = TempDir::new("fifo-w");
+    let path = dir.path().join("fifo");
+    mkfifo(&path);
+    let _w = Watchdog::new("fifo_writer_before_its_reader");
+    let p = path.clone();
+    let writer = std::thread::spawn(move || {
+        use std::io::Write;
+        let mut f = std::fs::OpenOptions::new().write(true).open(&p).unwrap();
+        f.write_all(b"the writer came first").unwrap();
+    });
+    // Let the writer block in its open.
+    std::thread::sleep(Duration::from_millis(50));
+    let rt = current_thread();
+    for (what, got) in [
+        ("fs::read", rt.block_on(fs::read(&path))),
+        ("File::open", {
+            // A second writer for the second reader.
+            let p = path.clone();
+            let second = std::thread::spawn(move || {
+                use std::io::Write;
+                let mut f = std::fs::OpenOptions::new().write(true).open(&p).unwrap();
+                f.write_all(b"the writer came first").unwrap();
+            });
+            std::thread::sleep(Duration::from_millis(50));
+            let got = rt.block_on(async {
+                let mut f = File::open(&path).await?;
+                let mut v = Vec::new();
+                f.read_to_end(&mut v).await.map(|_| v)
+            });
+            second.join().unwrap();
+            got
+        }),
+    ] {
+        assert_eq!(got.unwrap(), b"the writer came first", "{what}");
+    }
+    writer.join().unwrap();
 }
 
 /// `File::open`'s descriptor is blocking, as `open(2)` gives it.

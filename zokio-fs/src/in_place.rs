@@ -7,11 +7,12 @@
 //!   the same errors with the same kinds. Anything the caches cannot answer
 //!   is handed to the pool at the point it was reached (an opened file and
 //!   the bytes read so far move to the pool call, which reads on).
-//! - At most [`IN_PLACE_LIMIT`] bytes are read on the worker per call, so a
-//!   large cached file does not hold a worker for long; the rest is read on
-//!   the pool.
-//! - Each call that finishes in place spends one unit of the task's
-//!   cooperative budget, so a loop of cached reads still yields.
+//! - At most [`IN_PLACE_LIMIT`] bytes (plus a probe for the end) are read
+//!   on the worker per call, so a large cached file does not hold a worker
+//!   for long; the rest is read on the pool.
+//! - A call that does its work in place spends one unit of the task's
+//!   cooperative budget, so a loop of cached reads still yields. The unit
+//!   is settled (spent or given back) before any `.await`.
 
 use crate::asyncify;
 use crate::nowait::{self, Attempt};
@@ -28,32 +29,41 @@ const IN_PLACE_LIMIT: usize = 2 * 1024 * 1024;
 /// (or that it grew) in the same pass.
 const PROBE: usize = 32;
 
+/// The smallest read once the size hint is used up (the file grew, or its
+/// size was not known): reads then double.
+const MIN_CHUNK: usize = 8 * 1024;
+
 /// `std::fs::read`, in place when the caches allow.
 pub(crate) async fn read(path: &Path) -> io::Result<Vec<u8>> {
     let unit = poll_fn(poll_take_budget).await;
-    let (file, size) = match nowait::open_cached(path, false) {
+    let (file, size) = match nowait::open_cached(path) {
         Attempt::Done(Ok(opened)) => opened,
         Attempt::Done(Err(e)) => {
             unit.spend();
             return Err(e);
         }
         Attempt::UsePool | Attempt::Unsupported => {
+            drop(unit);
             let path = path.to_owned();
             return asyncify(move || std::fs::read(path)).await;
         }
     };
-    let mut data = Vec::new();
-    let mut want = usize::try_from(size)
+    let expected = usize::try_from(size)
         .unwrap_or(usize::MAX)
         .saturating_add(PROBE);
-    while data.len() < IN_PLACE_LIMIT {
-        let chunk = want.max(PROBE).min(IN_PLACE_LIMIT - data.len());
+    let mut data = Vec::new();
+    while data.len() < IN_PLACE_LIMIT + PROBE {
+        let hinted = expected.saturating_sub(data.len());
+        let chunk = hinted
+            .max(data.len())
+            .max(MIN_CHUNK)
+            .min(IN_PLACE_LIMIT + PROBE - data.len());
         match nowait::read_append(&file, &mut data, chunk) {
             Attempt::Done(Ok(0)) => {
                 unit.spend();
                 return Ok(data);
             }
-            Attempt::Done(Ok(n)) => want = want.saturating_sub(n),
+            Attempt::Done(Ok(_)) => {}
             Attempt::Done(Err(e)) => {
                 unit.spend();
                 return Err(e);
@@ -62,7 +72,9 @@ pub(crate) async fn read(path: &Path) -> io::Result<Vec<u8>> {
         }
     }
     // Not cached, or too large to finish here: the pool reads on from the
-    // file's position.
+    // file's position, on a blocking descriptor as `std` would.
+    unit.spend();
+    nowait::make_blocking(&file)?;
     asyncify(move || {
         (&file).read_to_end(&mut data)?;
         Ok(data)
@@ -74,10 +86,10 @@ pub(crate) async fn read(path: &Path) -> io::Result<Vec<u8>> {
 /// "open it on the pool".
 pub(crate) async fn open(path: &Path) -> Option<io::Result<std::fs::File>> {
     let unit = poll_fn(poll_take_budget).await;
-    match nowait::open_cached(path, true) {
+    match nowait::open_cached(path) {
         Attempt::Done(res) => {
             unit.spend();
-            Some(res.map(|(file, _)| file))
+            Some(res.and_then(|(file, _)| nowait::make_blocking(&file).map(|()| file)))
         }
         Attempt::UsePool | Attempt::Unsupported => None,
     }

@@ -43,8 +43,9 @@ pub mod io_support {
 
     /// One unit of the current task's cooperative budget, for work done in
     /// place (a file read served without the pool) that must still make a
-    /// busy task yield in time. Dropping it gives the unit back; call
-    /// [`spend`](Self::spend) once the work was done.
+    /// busy task yield in time. Call [`spend`](Self::spend) once the work
+    /// was done; dropping it instead restores the budget as it was when the
+    /// unit was taken, so settle it in the same poll, before any `.await`.
     #[derive(Debug)]
     pub struct BudgetUnit(crate::coop::RestoreOnPending);
 

@@ -27,10 +27,11 @@ pub(super) struct Inner {
     seek_done: Option<io::Result<u64>>,
     /// The position returned by the last seek.
     pos: u64,
-    /// Whether reads try the page cache in place first (rule 6); off once
-    /// the file's file system turned out not to support it.
+    /// Whether reads try the page cache in place first (rule 6): `None`
+    /// until the first read asks (local file system, no `O_DIRECT`), and
+    /// off for good once the kernel refused.
     #[cfg(target_os = "linux")]
-    nowait_reads: bool,
+    nowait_reads: Option<bool>,
 }
 
 /// The bytes a running write call takes after its own, shared between the
@@ -219,7 +220,7 @@ impl Inner {
             seek_done: None,
             pos: 0,
             #[cfg(target_os = "linux")]
-            nowait_reads: true,
+            nowait_reads: None,
         }
     }
 
@@ -320,17 +321,22 @@ impl Inner {
             }
             let want = std::cmp::min(dst.remaining(), max_buf_size);
             #[cfg(target_os = "linux")]
-            if self.nowait_reads {
+            if self.nowait_reads != Some(false) {
                 // Rule 6: straight from the page cache into `dst`, if the
                 // kernel can.
-                let unit = ready!(poll_take_budget(cx));
-                match crate::nowait::read(std, dst.initialize_unfilled_to(want)) {
-                    Attempt::Done(res) => {
-                        unit.spend();
-                        return Poll::Ready(res.map(|n| dst.advance(n)));
+                let allowed = *self
+                    .nowait_reads
+                    .get_or_insert_with(|| crate::nowait::file_reads_in_place(std));
+                if allowed {
+                    let unit = ready!(poll_take_budget(cx));
+                    match crate::nowait::read_into(std, dst, want) {
+                        Attempt::Done(res) => {
+                            unit.spend();
+                            return Poll::Ready(res);
+                        }
+                        Attempt::UsePool => {}
+                        Attempt::Unsupported => self.nowait_reads = Some(false),
                     }
-                    Attempt::UsePool => {}
-                    Attempt::Unsupported => self.nowait_reads = false,
                 }
             }
             let mut buf = self.take_idle_buf();

@@ -33,9 +33,11 @@
 //!    read-ahead first tries `preadv2(RWF_NOWAIT)` at the file position,
 //!    straight into the caller's buffer, on the worker. The kernel answers
 //!    only from its cache, else `EAGAIN`, and then the read goes to the pool
-//!    as in rule 1. A file system without non-blocking reads says so once
-//!    (`EOPNOTSUPP`) and the `File` stops asking. A read served in place
-//!    spends a unit of the task's cooperative budget.
+//!    as in rule 1. The first read checks that the file is on a local disk
+//!    or memory file system and not opened with `O_DIRECT`; otherwise (or
+//!    once the kernel refuses with `EOPNOTSUPP`) the `File` never asks
+//!    again. A read served in place spends a unit of the task's cooperative
+//!    budget.
 
 mod inner;
 

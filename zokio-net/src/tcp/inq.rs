@@ -21,8 +21,12 @@
 //!   lose them (the same argument as for a short read).
 //! - After the peer's FIN the kernel reports a non-zero count, so the
 //!   end of stream is never hidden behind a cleared readiness.
-//! - The option stays on after `into_std`; it only changes what a
-//!   `recvmsg` with a control buffer returns, so plain reads are unaffected.
+//! - The option stays on after `into_std`. Plain `read`/`recv` calls are
+//!   unaffected; a caller's own `recvmsg` with a control buffer also gets a
+//!   `TCP_CM_INQ` message (it may see `MSG_CTRUNC` if its buffer has no
+//!   room for it).
+//! - A socket with an upper-layer protocol (kernel TLS) never gets the
+//!   option: its reads stay plain `recv`s, as without this module.
 
 use std::io;
 use std::os::unix::io::AsRawFd;
@@ -55,13 +59,39 @@ impl Inq {
                 // Only a full read leaves the question open; ask for the
                 // option the first time that happens.
                 if state == OFF && n == dst.len() && n > 0 {
-                    let next = if enable(fd) { ON } else { UNSUPPORTED };
+                    let next = if !has_ulp(fd) && enable(fd) {
+                        ON
+                    } else {
+                        UNSUPPORTED
+                    };
                     self.0.store(next, Relaxed);
                 }
                 Ok((n, QueueAfterRead::Unknown))
             }
         }
     }
+}
+
+/// Whether an upper-layer protocol (kernel TLS, say) sits on the socket.
+/// Such a socket keeps plain reads: with a control buffer, kernel TLS
+/// would hand its control records to `recvmsg` instead of failing the
+/// read.
+fn has_ulp(fd: libc::c_int) -> bool {
+    let mut name = [0u8; 16];
+    let mut len = name.len() as libc::socklen_t;
+    // SAFETY: `name` is live and writable for `len` bytes, and `len` is a
+    // live `socklen_t` the kernel updates.
+    let rc = unsafe {
+        libc::getsockopt(
+            fd,
+            libc::SOL_TCP,
+            libc::TCP_ULP,
+            name.as_mut_ptr().cast(),
+            &mut len,
+        )
+    };
+    // A kernel without ULPs (ENOPROTOOPT) has none on this socket either.
+    rc == 0 && len > 0 && name[0] != 0
 }
 
 /// Turns `TCP_INQ` on; `false` if the kernel refused.
