@@ -262,6 +262,65 @@ fn writes_queued_at_shutdown_are_not_lost_multi_thread() {
     writes_queued_at_shutdown_are_not_lost(b, "shut-mt");
 }
 
+/// Whether descriptor `fd` of this process refers to `path`.
+#[cfg(target_os = "linux")]
+fn fd_points_to(fd: i32, path: &std::path::Path) -> bool {
+    std::fs::read_link(format!("/proc/self/fd/{fd}")).is_ok_and(|p| p == path)
+}
+
+/// A `File` that wrote 1 MiB or more is closed on the blocking pool (its
+/// close may flush); a smaller one is closed in place. The pool's only
+/// thread is kept busy, so a close queued there is visibly pending.
+#[cfg(target_os = "linux")]
+#[test]
+fn large_written_file_is_closed_on_the_pool() {
+    use std::os::unix::io::AsRawFd;
+    let dir = TempDir::new("close");
+    let rt = zokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .max_blocking_threads(1)
+        .build()
+        .unwrap();
+    let big = dir.path().join("big");
+    let small = dir.path().join("small");
+    rt.block_on(async {
+        let mut f = File::create(&big).await.unwrap();
+        f.write_all(&pattern(2 << 20, 5)).await.unwrap();
+        f.flush().await.unwrap();
+        let mut g = File::create(&small).await.unwrap();
+        g.write_all(b"small").await.unwrap();
+        g.flush().await.unwrap();
+        let (fd_big, fd_small) = (f.as_raw_fd(), g.as_raw_fd());
+        // Occupy the pool's one thread.
+        let (release, wait) = std::sync::mpsc::channel::<()>();
+        let blocker = zokio::task::spawn_blocking(move || wait.recv().unwrap());
+        drop(g);
+        assert!(
+            !fd_points_to(fd_small, &small),
+            "a small file closes in place"
+        );
+        drop(f);
+        assert!(fd_points_to(fd_big, &big), "the close waits for the pool");
+        release.send(()).unwrap();
+        blocker.await.unwrap();
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while fd_points_to(fd_big, &big) {
+            assert!(Instant::now() < deadline, "the pool never closed the file");
+            zokio::time::sleep(Duration::from_millis(1)).await;
+        }
+    });
+    assert_eq!(std::fs::read(&big).unwrap(), pattern(2 << 20, 5));
+    // Outside a runtime, the close happens in place.
+    let mut f = rt.block_on(File::create(&big)).unwrap();
+    rt.block_on(async {
+        f.write_all(&pattern(2 << 20, 6)).await.unwrap();
+        f.flush().await.unwrap();
+    });
+    let fd = f.as_raw_fd();
+    drop(f);
+    assert!(!fd_points_to(fd, &big));
+}
+
 #[zokio::test]
 async fn background_write_error_is_reported_by_the_next_operation() {
     // A read-only handle: the write is accepted, fails in the background,

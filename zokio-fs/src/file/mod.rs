@@ -38,9 +38,14 @@
 //!    once the kernel refuses with `EOPNOTSUPP`) the `File` never asks
 //!    again. A read served in place spends a unit of the task's cooperative
 //!    budget.
+//! 7. **Closing** (`descriptor.rs`): a `File` that wrote 1 MiB or more
+//!    is closed on the pool when dropped, because that close may flush
+//!    (ext4 after truncate-and-rewrite, NFS); smaller ones close in place.
 
+mod descriptor;
 mod inner;
 
+use self::descriptor::Descriptor;
 use self::inner::Inner;
 use crate::asyncify;
 use std::fmt;
@@ -85,7 +90,7 @@ const DEFAULT_MAX_BUF_SIZE: usize = 2 * 1024 * 1024;
 /// # }).unwrap();
 /// ```
 pub struct File {
-    std: Arc<std::fs::File>,
+    std: Descriptor,
     /// Locked by the `&self` methods that must wait for a call in flight;
     /// the poll methods take `&mut self` and use `get_mut`.
     inner: Mutex<Inner>,
@@ -180,7 +185,7 @@ impl File {
     /// ```
     pub fn from_std(std: std::fs::File) -> File {
         File {
-            std: Arc::new(std),
+            std: Descriptor::new(std),
             inner: Mutex::new(Inner::new()),
             max_buf_size: DEFAULT_MAX_BUF_SIZE,
         }
@@ -298,7 +303,7 @@ impl File {
         let _ = inner.rewind_read_ahead(&self.std);
         let File { std, inner, .. } = self;
         drop(inner);
-        Arc::try_unwrap(std).expect("no pool call holds the file once it is idle")
+        Arc::try_unwrap(std.into_arc()).expect("no pool call holds the file once it is idle")
     }
 
     /// Gives back the `std` file at once if no call is in flight (and
@@ -320,7 +325,7 @@ impl File {
             inner,
             max_buf_size,
         } = self;
-        Arc::try_unwrap(std).map_err(|std| File {
+        std.try_unwrap().map_err(|std| File {
             std,
             inner,
             max_buf_size,
@@ -374,9 +379,14 @@ impl AsyncWrite for File {
     ) -> Poll<io::Result<usize>> {
         let me = self.get_mut();
         let max = me.max_buf_size;
-        me.inner
+        let res = me
+            .inner
             .get_mut()
-            .poll_write(cx, &me.std, max, &[IoSlice::new(src)])
+            .poll_write(cx, &me.std, max, &[IoSlice::new(src)]);
+        if let Poll::Ready(Ok(n)) = res {
+            me.std.note_written(n);
+        }
+        res
     }
 
     fn poll_write_vectored(
@@ -386,7 +396,11 @@ impl AsyncWrite for File {
     ) -> Poll<io::Result<usize>> {
         let me = self.get_mut();
         let max = me.max_buf_size;
-        me.inner.get_mut().poll_write(cx, &me.std, max, bufs)
+        let res = me.inner.get_mut().poll_write(cx, &me.std, max, bufs);
+        if let Poll::Ready(Ok(n)) = res {
+            me.std.note_written(n);
+        }
+        res
     }
 
     fn is_write_vectored(&self) -> bool {
