@@ -99,6 +99,78 @@ fn openat2_cached_available() -> bool {
     true
 }
 
+/// `metadata`, `symlink_metadata` and `try_exists` of cached paths need no
+/// pool thread, and agree with `std` on files, directories, symlinks
+/// (also broken ones) and errors; a `/proc` path (not a disk file system)
+/// is answered by the pool.
+#[test]
+fn cached_metadata_matches_std() {
+    let dir = TempDir::new("meta");
+    let file = dir.path().join("file");
+    std::fs::write(&file, b"twelve bytes").unwrap();
+    let link = dir.path().join("link");
+    std::os::unix::fs::symlink(&file, &link).unwrap();
+    let broken = dir.path().join("broken");
+    std::os::unix::fs::symlink(dir.path().join("nothing"), &broken).unwrap();
+    let missing = dir.path().join("missing");
+    let below_file = file.join("below");
+    // Warm the dentry cache.
+    for p in [&file, &link, &broken, &missing, &below_file] {
+        let _ = std::fs::symlink_metadata(p);
+        let _ = std::fs::metadata(p);
+    }
+    let rt = current_thread();
+    rt.block_on(async {
+        let same = |a: &std::fs::Metadata, b: &std::fs::Metadata| {
+            assert_eq!(a.len(), b.len());
+            assert_eq!(a.file_type(), b.file_type());
+            assert_eq!(a.permissions(), b.permissions());
+            assert_eq!(a.modified().unwrap(), b.modified().unwrap());
+        };
+        for p in [&file, &link, &dir.path().to_path_buf()] {
+            same(
+                &fs::metadata(p).await.unwrap(),
+                &std::fs::metadata(p).unwrap(),
+            );
+            same(
+                &fs::symlink_metadata(p).await.unwrap(),
+                &std::fs::symlink_metadata(p).unwrap(),
+            );
+            assert!(fs::try_exists(p).await.unwrap());
+        }
+        assert!(fs::symlink_metadata(&link).await.unwrap().is_symlink());
+        assert!(fs::metadata(&link).await.unwrap().is_file());
+        assert!(fs::symlink_metadata(&broken).await.unwrap().is_symlink());
+        assert!(!fs::try_exists(&broken).await.unwrap());
+        assert!(!fs::try_exists(&missing).await.unwrap());
+        for (p, e) in [
+            (&missing, fs::metadata(&missing).await.unwrap_err()),
+            (&broken, fs::metadata(&broken).await.unwrap_err()),
+        ] {
+            assert_eq!(e.kind(), std::fs::metadata(p).unwrap_err().kind(), "{p:?}");
+        }
+    });
+    if openat2_cached_available() {
+        assert_eq!(rt.metrics().num_blocking_threads(), 0);
+    }
+    // A path through a regular file: `RESOLVE_CACHED` says `EAGAIN`, and
+    // the pool gives std's error.
+    rt.block_on(async {
+        assert_eq!(
+            fs::metadata(&below_file).await.unwrap_err().kind(),
+            std::fs::metadata(&below_file).unwrap_err().kind()
+        );
+        assert_eq!(
+            fs::try_exists(&below_file).await.unwrap_err().kind(),
+            below_file.try_exists().unwrap_err().kind()
+        );
+    });
+    // Not a disk file system: the pool answers, with the same result.
+    let proc_meta = rt.block_on(fs::metadata("/proc/self/status")).unwrap();
+    assert!(proc_meta.is_file());
+    assert!(rt.metrics().num_blocking_threads() > 0);
+}
+
 /// Pages not in the cache go to the pool, from the point reached: the
 /// result is the same bytes.
 #[test]

@@ -1,4 +1,4 @@
-//! Whole-file reads and read-only opens served on the worker when the
+//! Whole-file reads, read-only opens and metadata lookups served on the worker when the
 //! kernel can answer from its caches (Linux), with the blocking pool as the
 //! fallback: see [`nowait`](crate::nowait) for the calls and their promise.
 //!
@@ -16,6 +16,7 @@
 
 use crate::asyncify;
 use crate::nowait::{self, Attempt};
+use std::fs::Metadata;
 use std::future::poll_fn;
 use std::io::{self, Read};
 use std::path::Path;
@@ -92,5 +93,29 @@ pub(crate) async fn open(path: &Path) -> Option<io::Result<std::fs::File>> {
             Some(res.and_then(|(file, _)| nowait::make_blocking(&file).map(|()| file)))
         }
         Attempt::UsePool | Attempt::Unsupported => None,
+    }
+}
+
+/// `std::fs::metadata` (`follow`) or `std::fs::symlink_metadata`, in place
+/// when the caches allow.
+pub(crate) async fn metadata(path: &Path, follow: bool) -> io::Result<Metadata> {
+    let unit = poll_fn(poll_take_budget).await;
+    match nowait::metadata_cached(path, follow) {
+        Attempt::Done(res) => {
+            unit.spend();
+            res
+        }
+        Attempt::UsePool | Attempt::Unsupported => {
+            drop(unit);
+            let path = path.to_owned();
+            asyncify(move || {
+                if follow {
+                    std::fs::metadata(path)
+                } else {
+                    std::fs::symlink_metadata(path)
+                }
+            })
+            .await
+        }
     }
 }

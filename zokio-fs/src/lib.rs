@@ -20,10 +20,11 @@
 //!   offset (no I/O), so they run in place instead of
 //!   on the pool.
 //! - [`ReadDir`] fetches entries in batches, one pool call per batch.
-//! - On Linux, reads the page cache can answer (`File` reads, [`read`],
-//!   [`read_to_string`], [`File::open`]) run on the worker with the
-//!   kernel's non-blocking flags (`RWF_NOWAIT`, `RESOLVE_CACHED`), and
-//!   fall back to the pool when it cannot.
+//! - On Linux, reads the kernel's caches can answer (`File` reads, [`read`],
+//!   [`read_to_string`], [`File::open`], [`metadata`],
+//!   [`symlink_metadata`], [`try_exists`]) run on the worker with its
+//!   non-blocking flags (`RWF_NOWAIT`, `RESOLVE_CACHED`), on local disk
+//!   file systems, and fall back to the pool when they cannot.
 //!
 //! # Examples
 //!

@@ -5,6 +5,8 @@
 //! - [`read_into`] and [`read_append`] are `preadv2(.., offset -1,
 //!   RWF_NOWAIT)`: a read at the file position that the kernel serves only
 //!   from the page cache. Data not cached gives `EAGAIN`.
+//! - [`metadata_cached`] is `statx` on an `O_PATH` descriptor from
+//!   `openat2(RESOLVE_CACHED)`, on the same file systems as below.
 //! - [`open_cached`] opens a file read-only in three steps, each of which
 //!   can only fail fast: an `O_PATH` descriptor from
 //!   `openat2(RESOLVE_CACHED)` (the path is resolved only from the dentry
@@ -33,7 +35,7 @@
 //!   newer than Rust's own minimum; `ENOSYS` means "not here".
 
 use std::ffi::CString;
-use std::fs::File;
+use std::fs::{File, Metadata};
 use std::io;
 use std::mem::MaybeUninit;
 use std::os::unix::ffi::OsStrExt;
@@ -207,21 +209,7 @@ pub(crate) fn open_cached(path: &Path) -> Attempt<(File, u64)> {
     };
     let probe = match openat2_cached(&cpath, libc::O_PATH) {
         Ok(fd) => fd,
-        Err(e) => {
-            return match e.raw_os_error() {
-                Some(libc::EAGAIN) | Some(libc::EINTR) => Attempt::UsePool,
-                // No openat2 (ENOSYS), a sandbox refusing it (EPERM: a real
-                // permission problem is EACCES), or no RESOLVE_CACHED
-                // (EINVAL, E2BIG).
-                Some(libc::ENOSYS) | Some(libc::EPERM) | Some(libc::EINVAL) | Some(libc::E2BIG) => {
-                    OPEN_UNSUPPORTED.store(true, Relaxed);
-                    Attempt::Unsupported
-                }
-                // ENOENT, ENOTDIR, ELOOP, EACCES on a directory on the way:
-                // what `open` would say too.
-                _ => Attempt::Done(Err(e)),
-            };
-        }
+        Err(e) => return open_error(e),
     };
     let Some((id, size)) = regular_file(probe.as_raw_fd()) else {
         // A FIFO, a device or a directory: the pool opens it properly.
@@ -245,6 +233,50 @@ pub(crate) fn open_cached(path: &Path) -> Attempt<(File, u64)> {
     match regular_file(file.as_raw_fd()) {
         Some((again, _)) if again == id => Attempt::Done(Ok((file, size))),
         _ => Attempt::UsePool,
+    }
+}
+
+/// The metadata of `path` (of the link itself unless `follow`) if the
+/// kernel can resolve it from its caches and it is on an [`in_place_fs`]:
+/// an `O_PATH` descriptor (no file system `open` runs) and `statx` on it.
+pub(crate) fn metadata_cached(path: &Path, follow: bool) -> Attempt<Metadata> {
+    if OPEN_UNSUPPORTED.load(Relaxed) {
+        return Attempt::Unsupported;
+    }
+    let Ok(cpath) = CString::new(path.as_os_str().as_bytes()) else {
+        return Attempt::UsePool;
+    };
+    let flags = if follow {
+        libc::O_PATH
+    } else {
+        libc::O_PATH | libc::O_NOFOLLOW
+    };
+    let fd = match openat2_cached(&cpath, flags) {
+        Ok(fd) => fd,
+        Err(e) => return open_error(e),
+    };
+    if !in_place_fs(fd.as_raw_fd()) {
+        return Attempt::UsePool;
+    }
+    // `std`'s `File::metadata` is `statx(fd, "", AT_EMPTY_PATH)`, which
+    // describes what an `O_PATH` descriptor names (a symlink too).
+    Attempt::Done(File::from(fd).metadata())
+}
+
+/// What a failed `O_PATH` open with `RESOLVE_CACHED` means for the caller.
+fn open_error<T>(e: io::Error) -> Attempt<T> {
+    match e.raw_os_error() {
+        Some(libc::EAGAIN) | Some(libc::EINTR) => Attempt::UsePool,
+        // No openat2 (ENOSYS), a sandbox refusing it (EPERM: a real
+        // permission problem is EACCES), or no RESOLVE_CACHED (EINVAL,
+        // E2BIG).
+        Some(libc::ENOSYS) | Some(libc::EPERM) | Some(libc::EINVAL) | Some(libc::E2BIG) => {
+            OPEN_UNSUPPORTED.store(true, Relaxed);
+            Attempt::Unsupported
+        }
+        // ENOENT, ENOTDIR, ELOOP, EACCES on a directory on the way,
+        // ENAMETOOLONG: what `open` and `stat` would say too.
+        _ => Attempt::Done(Err(e)),
     }
 }
 

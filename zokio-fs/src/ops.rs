@@ -114,8 +114,13 @@ pub async fn write(path: impl AsRef<Path>, contents: impl AsRef<[u8]>) -> io::Re
 /// # }).unwrap();
 /// ```
 pub async fn metadata(path: impl AsRef<Path>) -> io::Result<Metadata> {
-    let path = path.as_ref().to_owned();
-    asyncify(move || std::fs::metadata(path)).await
+    #[cfg(target_os = "linux")]
+    return crate::in_place::metadata(path.as_ref(), true).await;
+    #[cfg(not(target_os = "linux"))]
+    {
+        let path = path.as_ref().to_owned();
+        asyncify(move || std::fs::metadata(path)).await
+    }
 }
 
 /// The metadata of `path` itself, not following a symlink (`std::fs::symlink_metadata`).
@@ -140,8 +145,13 @@ pub async fn metadata(path: impl AsRef<Path>) -> io::Result<Metadata> {
 /// # }).unwrap();
 /// ```
 pub async fn symlink_metadata(path: impl AsRef<Path>) -> io::Result<Metadata> {
-    let path = path.as_ref().to_owned();
-    asyncify(move || std::fs::symlink_metadata(path)).await
+    #[cfg(target_os = "linux")]
+    return crate::in_place::metadata(path.as_ref(), false).await;
+    #[cfg(not(target_os = "linux"))]
+    {
+        let path = path.as_ref().to_owned();
+        asyncify(move || std::fs::symlink_metadata(path)).await
+    }
 }
 
 /// Creates the directory `path`; its parent must exist (`std::fs::create_dir`).
@@ -358,8 +368,12 @@ pub async fn set_permissions(path: impl AsRef<Path>, perm: Permissions) -> io::R
 /// # }).unwrap();
 /// ```
 pub async fn try_exists(path: impl AsRef<Path>) -> io::Result<bool> {
-    let path = path.as_ref().to_owned();
-    asyncify(move || path.try_exists()).await
+    // `Path::try_exists`: follow symlinks; "not found" is `false`.
+    match metadata(path).await {
+        Ok(_) => Ok(true),
+        Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(false),
+        Err(e) => Err(e),
+    }
 }
 
 /// Creates `link` as a symlink to `original` (`std::os::unix::fs::symlink`).
