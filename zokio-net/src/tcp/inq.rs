@@ -28,7 +28,7 @@
 //! - A socket with an upper-layer protocol (kernel TLS) never gets the
 //!   option: its reads stay plain `recv`s, as without this module.
 
-use std::io;
+use std::io::{self, Read};
 use std::os::unix::io::AsRawFd;
 use std::sync::atomic::{AtomicU8, Ordering::Relaxed};
 use zokio_runtime::io_support::QueueAfterRead;
@@ -55,7 +55,7 @@ impl Inq {
         match self.0.load(Relaxed) {
             ON => recv_with_inq(fd, dst),
             state => {
-                let n = recv(fd, dst)?;
+                let n = (&*stream).read(dst)?;
                 // Only a full read leaves the question open; ask for the
                 // option the first time that happens.
                 if state == OFF && n == dst.len() && n > 0 {
@@ -109,17 +109,6 @@ fn enable(fd: libc::c_int) -> bool {
         )
     };
     rc == 0
-}
-
-/// A plain `recv`.
-fn recv(fd: libc::c_int, dst: &mut [u8]) -> io::Result<usize> {
-    // SAFETY: `dst` is a live, writable buffer of `dst.len()` bytes for the
-    // whole call, and `fd` is the stream's open socket.
-    let n = unsafe { libc::recv(fd, dst.as_mut_ptr().cast(), dst.len(), 0) };
-    if n < 0 {
-        return Err(io::Error::last_os_error());
-    }
-    Ok(n as usize)
 }
 
 /// Room for one control message carrying a `c_int`, aligned for
