@@ -127,3 +127,39 @@ fn tasks_that_spawn_while_being_dropped_do_not_leak() {
     }
     drop(rt);
 }
+
+/// A worker that has just run a task keeps looking for work for a few
+/// microseconds before it parks. Dropping the runtime in that window must
+/// still stop every worker: the shutdown's unpark must not be lost to the
+/// spin. 300 runtimes, each dropped right after its last task finished,
+/// under a watchdog.
+#[test]
+fn drop_while_workers_look_for_work_stops_them() {
+    let (done_tx, done_rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for i in 0..300u64 {
+            let rt = Builder::new_multi_thread()
+                .worker_threads(2)
+                .enable_all()
+                .build()
+                .unwrap();
+            rt.block_on(async move {
+                let hs: Vec<_> = (0..4).map(|k| zokio::spawn(async move { k + i })).collect();
+                for h in hs {
+                    h.await.unwrap();
+                }
+            });
+            // Vary the gap so the drop lands in different phases of the spin.
+            if i % 3 == 1 {
+                std::thread::yield_now();
+            } else if i % 3 == 2 {
+                std::thread::sleep(Duration::from_micros(20));
+            }
+            drop(rt);
+        }
+        let _ = done_tx.send(());
+    });
+    done_rx
+        .recv_timeout(Duration::from_secs(60))
+        .expect("a runtime's drop hung: a worker missed the shutdown");
+}

@@ -9,7 +9,11 @@
 //!    row), then the local queue, then a batch from the inject queue;
 //! 3. with nothing local, become a searcher (if fewer than half the workers
 //!    search) and steal half of a random sibling's queue;
-//! 4. with nothing anywhere, park (see `idle.rs` and `park.rs`).
+//! 4. with nothing anywhere: if it ran a task since it last spun, keep
+//!    looking (driver, queues, siblings) for up to `SPIN_BEFORE_PARK`,
+//!    yielding the CPU between rounds; then park (see `idle.rs` and
+//!    `park.rs`). A worker woken without work parks again at once: spinning
+//!    there would only take the CPU from the thread that woke it.
 //!
 //! Every `event_interval` ticks a busy worker polls the driver without
 //! blocking and checks for shutdown.
@@ -40,6 +44,12 @@ const MAX_LIFO_POLLS_PER_TICK: usize = 3;
 /// The most tasks moved from the inject queue to a local queue at once.
 const INJECT_BATCH: usize = 32;
 
+/// How long a worker that has just run tasks keeps looking for more before
+/// it parks. Work often arrives within microseconds of the last task (a
+/// socket's peer answers, a sibling spawns): finding it while still awake
+/// saves a futex sleep and wake, and keeps the worker on its CPU.
+const SPIN_BEFORE_PARK: Duration = Duration::from_micros(50);
+
 type Task = Notified<Arc<Handle>>;
 
 /// A worker: its index, and its core while no thread runs it.
@@ -58,6 +68,9 @@ pub(crate) struct Core {
     run_queue: Local<Arc<Handle>>,
     is_searching: bool,
     is_shutdown: bool,
+    /// Set when a task runs; cleared when the worker spins before parking.
+    /// A worker that woke and found nothing parks again without spinning.
+    ran_since_spin: bool,
     /// `None` while parked (the parker is in use).
     pub(super) park: Option<Parker>,
     stats: WorkerStats,
@@ -95,6 +108,7 @@ impl Core {
             run_queue,
             is_searching: false,
             is_shutdown: false,
+            ran_since_spin: false,
             park: Some(park),
             stats: WorkerStats::default(),
             rand: FastRand::from_seed_source(),
@@ -271,6 +285,17 @@ impl Context {
                 core = self.run_task(task, core)?;
                 continue;
             }
+            if core.ran_since_spin {
+                let (spun, found) = self.spin(core);
+                core = spun;
+                if let Some(task) = found {
+                    core = self.run_task(task, core)?;
+                    continue;
+                }
+                if core.is_shutdown {
+                    break;
+                }
+            }
             core.stats.busy_duration_ns += busy_since.elapsed().as_nanos() as u64;
             core = self.park(core);
             busy_since = crate::driver::clock::now();
@@ -284,6 +309,7 @@ impl Context {
 
     fn run_task(&self, task: Task, mut core: Box<Core>) -> RunResult {
         core.transition_from_searching(&self.worker);
+        core.ran_since_spin = true;
         core.lifo_enabled = true;
         core.stats.poll_count += 1;
         *self.core.borrow_mut() = Some(core);
@@ -310,6 +336,35 @@ impl Context {
                 task.run();
             }
         })
+    }
+
+    /// Looks for work for up to `SPIN_BEFORE_PARK`: the driver (if no
+    /// sibling holds it), the local and inject queues, the siblings' queues.
+    /// Yields the CPU between rounds, so a thread that shares it runs.
+    ///
+    /// `park_timeout(ZERO)` consumes a pending unpark; the inject queue is
+    /// checked for closure after each one, so the unpark sent by shutdown is
+    /// never lost to the spin.
+    fn spin(&self, mut core: Box<Core>) -> (Box<Core>, Option<Task>) {
+        core.ran_since_spin = false;
+        if cfg!(loom) {
+            // The models check parking; a timed spin only multiplies states.
+            return (core, None);
+        }
+        let worker = &*self.worker;
+        let deadline = crate::driver::clock::now() + SPIN_BEFORE_PARK;
+        loop {
+            core = self.park_timeout(core, Some(Duration::ZERO));
+            if worker.handle.shared.inject.is_closed() {
+                core.is_shutdown = true;
+                return (core, None);
+            }
+            let found = core.next_task(worker).or_else(|| core.steal_work(worker));
+            if found.is_some() || crate::driver::clock::now() >= deadline {
+                return (core, found);
+            }
+            std::thread::yield_now();
+        }
     }
 
     fn park(&self, mut core: Box<Core>) -> Box<Core> {
