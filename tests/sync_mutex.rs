@@ -45,14 +45,24 @@ rt_test! {
             let mut tasks = Vec::new();
             for i in 0..5 {
                 let m2 = m.clone();
-                tasks.push(zokio::spawn(async move { m2.lock().await.push(i) }));
-                // Let task `i` queue before the next one is spawned.
-                while Arc::strong_count(&m) < 2 + i {
-                    zokio::task::yield_now().await;
-                }
-                for _ in 0..10 {
-                    zokio::task::yield_now().await;
-                }
+                let (queued_tx, queued_rx) = zokio::sync::oneshot::channel();
+                tasks.push(zokio::spawn(async move {
+                    // The first poll of `lock` queues the task; report it
+                    // after that poll, then wait for the lock as usual.
+                    let mut lock = std::pin::pin!(m2.lock());
+                    let mut queued_tx = Some(queued_tx);
+                    let mut guard = std::future::poll_fn(|cx| {
+                        let poll = std::future::Future::poll(lock.as_mut(), cx);
+                        if let Some(tx) = queued_tx.take() {
+                            let _ = tx.send(());
+                        }
+                        poll
+                    })
+                    .await;
+                    guard.push(i)
+                }));
+                // Task `i` is queued before the next one is spawned.
+                queued_rx.await.unwrap();
             }
             drop(guard);
             for t in tasks {

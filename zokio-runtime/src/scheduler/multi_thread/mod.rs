@@ -11,6 +11,7 @@ mod handle;
 pub(crate) mod idle;
 pub(crate) mod park;
 pub(crate) mod queue;
+mod spin;
 mod worker;
 
 pub(crate) use self::handle::Handle;

@@ -10,8 +10,9 @@
 //! 3. with nothing local, become a searcher (if fewer than half the workers
 //!    search) and steal half of a random sibling's queue;
 //! 4. with nothing anywhere: if it ran a task since it last spun, keep
-//!    looking (driver, queues, siblings) for up to `SPIN_BEFORE_PARK`,
-//!    yielding the CPU between rounds; then park (see `idle.rs` and
+//!    looking (driver, queues, siblings) for the window `spin.rs` gives
+//!    (0–50 µs, from its recent idle gaps), yielding the CPU between
+//!    rounds; then park (see `idle.rs` and
 //!    `park.rs`). A worker woken without work parks again at once: spinning
 //!    there would only take the CPU from the thread that woke it.
 //!
@@ -27,6 +28,7 @@
 use super::handle::Handle;
 use super::park::Parker;
 use super::queue::Local;
+use super::spin::SpinPolicy;
 use crate::context;
 use crate::coop;
 use crate::loom::sync::{Arc, Mutex};
@@ -43,12 +45,6 @@ const MAX_LIFO_POLLS_PER_TICK: usize = 3;
 
 /// The most tasks moved from the inject queue to a local queue at once.
 const INJECT_BATCH: usize = 32;
-
-/// How long a worker that has just run tasks keeps looking for more before
-/// it parks. Work often arrives within microseconds of the last task (a
-/// socket's peer answers, a sibling spawns): finding it while still awake
-/// saves a futex sleep and wake, and keeps the worker on its CPU.
-const SPIN_BEFORE_PARK: Duration = Duration::from_micros(50);
 
 type Task = Notified<Arc<Handle>>;
 
@@ -71,6 +67,8 @@ pub(crate) struct Core {
     /// Set when a task runs; cleared when the worker spins before parking.
     /// A worker that woke and found nothing parks again without spinning.
     ran_since_spin: bool,
+    /// How long to spin before parking, from this worker's idle gaps.
+    spin_policy: SpinPolicy,
     /// `None` while parked (the parker is in use).
     pub(super) park: Option<Parker>,
     stats: WorkerStats,
@@ -109,6 +107,7 @@ impl Core {
             is_searching: false,
             is_shutdown: false,
             ran_since_spin: false,
+            spin_policy: SpinPolicy::default(),
             park: Some(park),
             stats: WorkerStats::default(),
             rand: FastRand::from_seed_source(),
@@ -285,6 +284,7 @@ impl Context {
                 core = self.run_task(task, core)?;
                 continue;
             }
+            core.spin_policy.idle(crate::driver::clock::now());
             if core.ran_since_spin {
                 let (spun, found) = self.spin(core);
                 core = spun;
@@ -310,6 +310,7 @@ impl Context {
     fn run_task(&self, task: Task, mut core: Box<Core>) -> RunResult {
         core.transition_from_searching(&self.worker);
         core.ran_since_spin = true;
+        core.spin_policy.busy(crate::driver::clock::now);
         core.lifo_enabled = true;
         core.stats.poll_count += 1;
         *self.core.borrow_mut() = Some(core);
@@ -338,9 +339,10 @@ impl Context {
         })
     }
 
-    /// Looks for work for up to `SPIN_BEFORE_PARK`: the driver (if no
-    /// sibling holds it), the local and inject queues, the siblings' queues.
-    /// Yields the CPU between rounds, so a thread that shares it runs.
+    /// Looks for work for as long as the spin policy says (see `spin.rs`):
+    /// the driver (if no sibling holds it), the local and inject queues, the
+    /// siblings' queues. Yields the CPU between rounds, so a thread that
+    /// shares it runs.
     ///
     /// `park_timeout(ZERO)` consumes a pending unpark; the inject queue is
     /// checked for closure after each one, so the unpark sent by shutdown is
@@ -352,7 +354,11 @@ impl Context {
             return (core, None);
         }
         let worker = &*self.worker;
-        let deadline = crate::driver::clock::now() + SPIN_BEFORE_PARK;
+        let window = core.spin_policy.window();
+        if window.is_zero() {
+            return (core, None);
+        }
+        let deadline = crate::driver::clock::now() + window;
         loop {
             core = self.park_timeout(core, Some(Duration::ZERO));
             if worker.handle.shared.inject.is_closed() {
