@@ -13,7 +13,12 @@
 //!   reader and writer are both tasks on the runtime's workers (until
 //!   2026-11-25 the Zokio and Tokio writers ran in `block_on` on the
 //!   calling thread while smol's was a task);
-//! - `tcp_connect`: 10 000 sequential connect/accept/close cycles.
+//! - `tcp_connect`: 10 000 sequential connect/accept/close cycles;
+//! - `tcp_paced`: a lightly loaded server. One blocking client on the
+//!   calling thread makes 200 round trips of 64 bytes to an echo task, 500 µs
+//!   apart. The figure is the CPU time all threads but the caller's used
+//!   per round trip (from `/proc/self/task/*/schedstat`), not wall time:
+//!   it shows what a runtime burns between requests (spinning, polling).
 //!
 //! Each sample binds a fresh listener, so connections of earlier samples
 //! (in `TIME_WAIT`) never collide with new ones. The smol contender runs
@@ -32,6 +37,8 @@ const ECHO_MSG: usize = 64;
 const THROUGHPUT_BYTES: usize = 256 << 20;
 const CHUNK: usize = 64 * 1024;
 const CONNECTS: usize = 10_000;
+const PACED_TRIPS: u32 = 200;
+const PACED_GAP: std::time::Duration = std::time::Duration::from_micros(500);
 
 /// The workloads for a Tokio-shaped API (Zokio ports by renaming the
 /// crate, so the same text serves both).
@@ -128,8 +135,75 @@ macro_rules! tokio_like {
                 server.await.unwrap();
                 assert_eq!(accepted.load(Relaxed), CONNECTS);
             }
+
+            /// Runs the paced client on the calling thread (it blocks, as
+            /// a client in another process would) against an echo task.
+            pub(super) async fn paced() -> std::time::Duration {
+                let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+                let addr = listener.local_addr().unwrap();
+                let server = $krate::spawn(async move {
+                    let (mut s, _) = listener.accept().await.unwrap();
+                    s.set_nodelay(true).unwrap();
+                    let mut buf = [0u8; 4096];
+                    loop {
+                        match s.read(&mut buf).await {
+                            Ok(0) | Err(_) => return,
+                            Ok(n) => s.write_all(&buf[..n]).await.unwrap(),
+                        }
+                    }
+                });
+                let cpu = super::paced_client(addr);
+                server.await.unwrap();
+                cpu
+            }
         }
     };
+}
+
+/// The blocking client of `tcp_paced`: returns the CPU time the other
+/// threads of the process used while it ran.
+fn paced_client(addr: std::net::SocketAddr) -> std::time::Duration {
+    use std::io::{Read, Write};
+    let mut s = std::net::TcpStream::connect(addr).unwrap();
+    s.set_nodelay(true).unwrap();
+    let msg = [7u8; ECHO_MSG];
+    let mut buf = [0u8; ECHO_MSG];
+    // Let the accept and the first wake-ups settle before measuring.
+    s.write_all(&msg).unwrap();
+    s.read_exact(&mut buf).unwrap();
+    std::thread::sleep(PACED_GAP);
+    let before = other_threads_cpu();
+    for _ in 0..PACED_TRIPS {
+        s.write_all(&msg).unwrap();
+        s.read_exact(&mut buf).unwrap();
+        std::thread::sleep(PACED_GAP);
+    }
+    let used = other_threads_cpu().saturating_sub(before);
+    drop(s);
+    used
+}
+
+/// CPU time of every thread of this process but the calling one, from the
+/// first field of `/proc/self/task/<tid>/schedstat` (nanoseconds on CPU).
+fn other_threads_cpu() -> std::time::Duration {
+    let me = std::fs::read_link("/proc/thread-self").expect("/proc/thread-self");
+    let me = me.file_name().expect("a thread id").to_owned();
+    let mut ns = 0u64;
+    for entry in std::fs::read_dir("/proc/self/task").expect("/proc/self/task") {
+        let entry = entry.expect("a task entry");
+        if entry.file_name() == me {
+            continue;
+        }
+        // A thread may exit between the listing and the read.
+        if let Ok(stat) = std::fs::read_to_string(entry.path().join("schedstat")) {
+            ns += stat
+                .split_whitespace()
+                .next()
+                .and_then(|v| v.parse::<u64>().ok())
+                .unwrap_or(0);
+        }
+    }
+    std::time::Duration::from_nanos(ns)
 }
 
 tokio_like!(zk, zokio);
@@ -270,6 +344,69 @@ mod sm {
         }
         server.await;
     }
+
+    pub(super) async fn paced(
+        ex: &'static async_executor::Executor<'static>,
+    ) -> std::time::Duration {
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let server = ex.spawn(async move {
+            let (mut s, _) = listener.accept().await.unwrap();
+            s.set_nodelay(true).unwrap();
+            let mut buf = [0u8; 4096];
+            loop {
+                match s.read(&mut buf).await {
+                    Ok(0) | Err(_) => return,
+                    Ok(n) => s.write_all(&buf[..n]).await.unwrap(),
+                }
+            }
+        });
+        let cpu = super::paced_client(addr);
+        server.await;
+        cpu
+    }
+}
+
+/// `tcp_paced`: interleaved rounds as `compare` runs them, but each sample
+/// is CPU time per round trip rather than wall time.
+fn paced(
+    cfg: &Config,
+    zokio: &zokio::runtime::Runtime,
+    tokio: &tokio::runtime::Runtime,
+    smol: &sm::SmolNet,
+) -> Comparison {
+    let names = ["zokio", "tokio", "smol"];
+    let sample = |i: usize| match i {
+        0 => zokio.block_on(zk::paced()),
+        1 => tokio.block_on(tk::paced()),
+        _ => futures_lite::future::block_on(sm::paced(smol.ex)),
+    };
+    let mut samples: Vec<Vec<std::time::Duration>> = vec![Vec::new(); 3];
+    for (i, name) in names.iter().enumerate() {
+        if cfg.runs(name) {
+            let _ = sample(i); // warm-up, not recorded
+        }
+    }
+    for round in 0..cfg.rounds {
+        for k in 0..3 {
+            let i = (round + k) % 3;
+            if cfg.runs(names[i]) {
+                samples[i].push(sample(i) / PACED_TRIPS);
+            }
+        }
+    }
+    let cmp = Comparison {
+        workload: "tcp_paced".to_string(),
+        iters: PACED_TRIPS,
+        samples: names
+            .into_iter()
+            .zip(samples)
+            .filter(|(_, s)| !s.is_empty())
+            .collect(),
+    };
+    print!("{}", cmp.summary("tokio"));
+    println!("  (CPU per round trip of the runtime's threads, not wall time)");
+    cmp
 }
 
 fn main() {
@@ -335,6 +472,9 @@ fn main() {
             ],
         ));
         report_rate(results.last().unwrap(), "connections/s", CONNECTS as f64);
+    }
+    if cfg.selected("tcp_paced") {
+        results.push(paced(&cfg, &zokio, &tokio, &smol));
     }
     println!("\n{}", markdown_table(&results, "tokio"));
 }
