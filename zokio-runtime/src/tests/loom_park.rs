@@ -44,3 +44,41 @@ fn loom_park_unpark_before_park_is_kept() {
         p.park(&handle);
     });
 }
+
+/// A worker that spins before parking polls its parker without blocking,
+/// which consumes a pending unpark. Shutdown closes the inject queue and
+/// then unparks every worker; the spinning worker checks the queue after
+/// each poll and parks for real only if it is still open. Whatever the
+/// interleaving, the worker must notice the shutdown: this model hangs
+/// (loom reports a deadlock) if the unpark can be consumed without the
+/// closed queue being visible.
+#[test]
+fn loom_park_spinning_worker_sees_shutdown() {
+    use crate::loom::sync::Arc;
+    use crate::scheduler::inject::Inject;
+    use crate::tests::support::TestSched;
+    use std::time::Duration;
+
+    model(|| {
+        let (drv, handle) = Driver::new(driver::Cfg::default()).unwrap();
+        let handle = Arc::new(handle);
+        let shared = Shared::new(drv);
+        let mut p = Parker::new(shared);
+        let u = p.unparker();
+        let inject: Arc<Inject<Arc<TestSched>>> = Arc::new(Inject::new());
+        let (h, i) = (handle.clone(), inject.clone());
+        let worker = thread::spawn(move || {
+            // One spin round, then the park the worker would enter.
+            p.park_timeout(&h, Duration::ZERO);
+            if i.is_closed() {
+                return;
+            }
+            p.park(&h);
+            assert!(i.is_closed(), "woken without the shutdown visible");
+        });
+        // Shutdown, as `Handle::shutdown` does it.
+        inject.close();
+        u.unpark(&handle);
+        worker.join().unwrap();
+    });
+}
