@@ -9,6 +9,7 @@
 // The thread's waker is a std `Wake` impl, which needs std's Arc.
 #![allow(clippy::disallowed_types)]
 
+use crate::util::spin::SpinPolicy;
 use std::future::Future;
 use std::pin::pin;
 use std::sync::Arc as StdArc;
@@ -51,17 +52,58 @@ pub(crate) fn waker() -> Waker {
     Waker::from(THREAD_WAKER.with(StdArc::clone))
 }
 
+std::thread_local! {
+    /// How long this thread spins before it parks (see `util/spin.rs`).
+    static SPIN: std::cell::RefCell<SpinPolicy> = std::cell::RefCell::new(SpinPolicy::default());
+}
+
 /// Parks the current thread until a waker from [`waker`] was woken since the
 /// last `park` (returns at once if it already was).
+///
+/// Before it sleeps, the thread watches its wake flag for the window its
+/// spin policy gives, yielding the CPU between looks: a wake that comes
+/// within it costs neither side a futex call (`Thread::unpark` of a thread
+/// that is not parked only sets its token; the spurious return of the next
+/// `thread::park` that token causes is absorbed by the loop below).
 pub(crate) fn park() {
     THREAD_WAKER.with(|inner| {
         // Acquire: pairs with the Release swap in `wake_by_ref`.
-        while !inner
-            .notified
-            .swap(false, std::sync::atomic::Ordering::Acquire)
-        {
-            std::thread::park();
+        let take = || {
+            inner.notified.load(std::sync::atomic::Ordering::Relaxed)
+                && inner
+                    .notified
+                    .swap(false, std::sync::atomic::Ordering::Acquire)
+        };
+        if take() {
+            return;
         }
+        let now = crate::driver::clock::now;
+        let window = SPIN.with(|s| {
+            let mut s = s.borrow_mut();
+            s.idle(now());
+            s.window()
+        });
+        // Taken every time, so that the flag covers only this wait.
+        let woke_a_thread = crate::util::spin::take_thread_woken();
+        let spin = !cfg!(loom) && !window.is_zero() && !woke_a_thread;
+        let found = spin && {
+            let deadline = now() + window;
+            loop {
+                std::thread::yield_now();
+                if take() {
+                    break true;
+                }
+                if now() >= deadline {
+                    break false;
+                }
+            }
+        };
+        if !found {
+            while !take() {
+                std::thread::park();
+            }
+        }
+        SPIN.with(|s| s.borrow_mut().busy(now));
     });
 }
 

@@ -2,3 +2,4 @@
 
 pub(crate) mod linked_list;
 pub(crate) mod rand;
+pub(crate) mod spin;

@@ -11,7 +11,6 @@ mod handle;
 pub(crate) mod idle;
 pub(crate) mod park;
 pub(crate) mod queue;
-mod spin;
 mod worker;
 
 pub(crate) use self::handle::Handle;

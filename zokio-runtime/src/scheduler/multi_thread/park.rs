@@ -171,8 +171,12 @@ impl Inner {
             PARKED_CONDVAR => {
                 drop(self.mutex.lock());
                 self.condvar.notify_one();
+                crate::util::spin::note_thread_woken();
             }
-            PARKED_DRIVER => handle.unpark(),
+            PARKED_DRIVER => {
+                handle.unpark();
+                crate::util::spin::note_thread_woken();
+            }
             actual => panic!("inconsistent unpark state {actual}"),
         }
     }

@@ -10,7 +10,7 @@
 //! 3. with nothing local, become a searcher (if fewer than half the workers
 //!    search) and steal half of a random sibling's queue;
 //! 4. with nothing anywhere: if it ran a task since it last spun, keep
-//!    looking (driver, queues, siblings) for the window `spin.rs` gives
+//!    looking (driver, queues, siblings) for the window `util/spin.rs` gives
 //!    (0–50 µs, from its recent idle gaps), yielding the CPU between
 //!    rounds; then park (see `idle.rs` and
 //!    `park.rs`). A worker woken without work parks again at once: spinning
@@ -28,7 +28,6 @@
 use super::handle::Handle;
 use super::park::Parker;
 use super::queue::Local;
-use super::spin::SpinPolicy;
 use crate::context;
 use crate::coop;
 use crate::loom::sync::{Arc, Mutex};
@@ -36,6 +35,7 @@ use crate::metrics::WorkerStats;
 use crate::scheduler::inject::Inject;
 use crate::task::Notified;
 use crate::util::rand::FastRand;
+use crate::util::spin::SpinPolicy;
 use std::cell::RefCell;
 use std::time::Duration;
 
@@ -339,7 +339,7 @@ impl Context {
         })
     }
 
-    /// Looks for work for as long as the spin policy says (see `spin.rs`):
+    /// Looks for work for as long as the spin policy says (see `util/spin.rs`):
     /// the driver (if no sibling holds it), the local and inject queues, the
     /// siblings' queues. Yields the CPU between rounds, so a thread that
     /// shares it runs.

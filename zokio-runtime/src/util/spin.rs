@@ -1,28 +1,54 @@
-//! How long a worker keeps looking for work before it parks.
+//! How long a thread keeps looking for work before it parks.
 //!
 //! A worker that runs out of work may spin (poll the driver and the queues,
-//! yielding the CPU between rounds) instead of parking at once. That pays
+//! yielding the CPU between rounds) instead of parking at once; so may a
+//! thread in `block_on` whose future is pending (it checks its wake flag). That pays
 //! when work comes back within microseconds — a socket's peer answering, a
 //! sibling spawning — because a futex sleep and wake cost more than that,
 //! and the woken thread may land on a busy CPU. It is waste when work comes
 //! back in milliseconds, as on a lightly loaded server.
 //!
-//! [`SpinPolicy`] decides from the worker's own recent *idle gaps*: the time
+//! [`SpinPolicy`] decides from the thread's own recent *idle gaps*: the time
 //! from finding no work to running a task again (spinning or parked, wake-up
 //! latency included). It keeps a moving average of the gaps, each capped at
 //! [`GAP_CAP`] so that one long quiet spell counts like a few short ones.
 //!
 //! Invariants:
 //! - the window is zero while the average gap is at least [`MAX_SPIN`]: a
-//!   worker whose work comes back slowly never spins;
+//!   thread whose work comes back slowly never spins;
 //! - otherwise it is four times the average gap, clamped to
 //!   [`MIN_SPIN`]..=[`MAX_SPIN`]: enough to cover most gaps of the recent
 //!   mix, never more than 50 µs of CPU per idle spell.
 
+use std::cell::Cell;
 use std::time::{Duration, Instant};
 
+std::thread_local! {
+    /// Set when this thread woke a sleeping runtime thread.
+    static WOKE_A_THREAD: Cell<bool> = const { Cell::new(false) };
+}
+
+/// Records that this thread just woke a sleeping thread (a futex or driver
+/// wake, not a flag that a running thread will see).
+pub(crate) fn note_thread_woken() {
+    WOKE_A_THREAD.with(|w| w.set(true));
+}
+
+/// Whether this thread woke a sleeping thread since the last call.
+///
+/// A `block_on` thread that did should not spin: the kernel tends to place
+/// the woken thread on the waker's CPU, where a spin (even one that yields)
+/// delays it. Measured on `--bench latency`: a `block_on` thread that spun
+/// after sending the wake took 12–13 µs to see its task run, 10 µs without;
+/// with a spin that did not yield, 57 µs. (Workers ignore the flag: on
+/// `chained_spawn` they were 10 % slower with it, and their spin follows
+/// runs of tasks, not a wake they sent.)
+pub(crate) fn take_thread_woken() -> bool {
+    WOKE_A_THREAD.with(|w| w.replace(false))
+}
+
 /// The longest spin.
-pub(super) const MAX_SPIN: Duration = Duration::from_micros(50);
+pub(crate) const MAX_SPIN: Duration = Duration::from_micros(50);
 
 /// The shortest spin, when the worker spins at all.
 const MIN_SPIN: Duration = Duration::from_micros(10);
@@ -33,25 +59,25 @@ const GAP_CAP: Duration = Duration::from_micros(200);
 /// Weight of the newest gap in the average: 1 / 2^`AVG_SHIFT`.
 const AVG_SHIFT: u32 = 3;
 
-/// A worker's record of its idle gaps.
+/// A thread's record of its idle gaps.
 #[derive(Debug, Default)]
-pub(super) struct SpinPolicy {
-    /// When the current idle spell began; `None` while the worker is busy.
+pub(crate) struct SpinPolicy {
+    /// When the current idle spell began; `None` while the thread is busy.
     idle_since: Option<Instant>,
     /// Moving average of the capped gaps, in nanoseconds.
     avg_gap_ns: u64,
 }
 
 impl SpinPolicy {
-    /// The worker found no work at `now`. Only the first call of an idle
+    /// The thread found no work at `now`. Only the first call of an idle
     /// spell counts: a spurious wake-up does not restart the gap.
-    pub(super) fn idle(&mut self, now: Instant) {
+    pub(crate) fn idle(&mut self, now: Instant) {
         self.idle_since.get_or_insert(now);
     }
 
-    /// The worker is about to run a task: closes the idle spell, if any.
-    /// `now` is called only then, so a busy worker reads no clock.
-    pub(super) fn busy(&mut self, now: impl FnOnce() -> Instant) {
+    /// The thread is about to run a task: closes the idle spell, if any.
+    /// `now` is called only then, so a busy thread reads no clock.
+    pub(crate) fn busy(&mut self, now: impl FnOnce() -> Instant) {
         if let Some(since) = self.idle_since.take() {
             let gap = now().saturating_duration_since(since).min(GAP_CAP);
             let gap = gap.as_nanos() as u64;
@@ -60,7 +86,7 @@ impl SpinPolicy {
     }
 
     /// How long to spin now (zero: park at once).
-    pub(super) fn window(&self) -> Duration {
+    pub(crate) fn window(&self) -> Duration {
         let avg = Duration::from_nanos(self.avg_gap_ns);
         if avg >= MAX_SPIN {
             return Duration::ZERO;
