@@ -54,17 +54,8 @@ macro_rules! tokio_like {
                 let addr = listener.local_addr().unwrap();
                 let server = $krate::spawn(async move {
                     for _ in 0..ECHO_CLIENTS {
-                        let (mut s, _) = listener.accept().await.unwrap();
-                        s.set_nodelay(true).unwrap();
-                        $krate::spawn(async move {
-                            let mut buf = [0u8; 4096];
-                            loop {
-                                match s.read(&mut buf).await {
-                                    Ok(0) | Err(_) => return,
-                                    Ok(n) => s.write_all(&buf[..n]).await.unwrap(),
-                                }
-                            }
-                        });
+                        let (s, _) = listener.accept().await.unwrap();
+                        $krate::spawn(serve_echo(s));
                     }
                 });
                 let clients: Vec<_> = (0..ECHO_CLIENTS)
@@ -142,19 +133,24 @@ macro_rules! tokio_like {
                 let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
                 let addr = listener.local_addr().unwrap();
                 let server = $krate::spawn(async move {
-                    let (mut s, _) = listener.accept().await.unwrap();
-                    s.set_nodelay(true).unwrap();
-                    let mut buf = [0u8; 4096];
-                    loop {
-                        match s.read(&mut buf).await {
-                            Ok(0) | Err(_) => return,
-                            Ok(n) => s.write_all(&buf[..n]).await.unwrap(),
-                        }
-                    }
+                    let (s, _) = listener.accept().await.unwrap();
+                    serve_echo(s).await
                 });
                 let cpu = super::paced_client(addr);
                 server.await.unwrap();
                 cpu
+            }
+
+            /// Echoes what `s` reads until EOF or an error.
+            async fn serve_echo(mut s: TcpStream) {
+                s.set_nodelay(true).unwrap();
+                let mut buf = [0u8; 4096];
+                loop {
+                    match s.read(&mut buf).await {
+                        Ok(0) | Err(_) => return,
+                        Ok(n) => s.write_all(&buf[..n]).await.unwrap(),
+                    }
+                }
             }
         }
     };
@@ -263,18 +259,8 @@ mod sm {
         let addr = listener.local_addr().unwrap();
         let server = ex.spawn(async move {
             for _ in 0..ECHO_CLIENTS {
-                let (mut s, _) = listener.accept().await.unwrap();
-                s.set_nodelay(true).unwrap();
-                ex.spawn(async move {
-                    let mut buf = [0u8; 4096];
-                    loop {
-                        match s.read(&mut buf).await {
-                            Ok(0) | Err(_) => return,
-                            Ok(n) => s.write_all(&buf[..n]).await.unwrap(),
-                        }
-                    }
-                })
-                .detach();
+                let (s, _) = listener.accept().await.unwrap();
+                ex.spawn(serve_echo(s)).detach();
             }
         });
         let clients: Vec<_> = (0..ECHO_CLIENTS)
@@ -351,19 +337,24 @@ mod sm {
         let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
         let server = ex.spawn(async move {
-            let (mut s, _) = listener.accept().await.unwrap();
-            s.set_nodelay(true).unwrap();
-            let mut buf = [0u8; 4096];
-            loop {
-                match s.read(&mut buf).await {
-                    Ok(0) | Err(_) => return,
-                    Ok(n) => s.write_all(&buf[..n]).await.unwrap(),
-                }
-            }
+            let (s, _) = listener.accept().await.unwrap();
+            serve_echo(s).await
         });
         let cpu = super::paced_client(addr);
         server.await;
         cpu
+    }
+
+    /// Echoes what `s` reads until EOF or an error.
+    async fn serve_echo(mut s: TcpStream) {
+        s.set_nodelay(true).unwrap();
+        let mut buf = [0u8; 4096];
+        loop {
+            match s.read(&mut buf).await {
+                Ok(0) | Err(_) => return,
+                Ok(n) => s.write_all(&buf[..n]).await.unwrap(),
+            }
+        }
     }
 }
 
