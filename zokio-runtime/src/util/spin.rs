@@ -2,11 +2,11 @@
 //!
 //! A worker that runs out of work may spin (poll the driver and the queues,
 //! yielding the CPU between rounds) instead of parking at once; so may a
-//! thread in `block_on` whose future is pending (it checks its wake flag). That pays
-//! when work comes back within microseconds — a socket's peer answering, a
-//! sibling spawning — because a futex sleep and wake cost more than that,
-//! and the woken thread may land on a busy CPU. It is waste when work comes
-//! back in milliseconds, as on a lightly loaded server.
+//! thread in `block_on` whose future is pending (it watches its wake flag).
+//! That pays when work comes back within microseconds — a socket's peer
+//! answering, a sibling spawning — because a futex sleep and wake cost more
+//! than that, and the woken thread may land on a busy CPU. It is waste when
+//! work comes back in milliseconds, as on a lightly loaded server.
 //!
 //! [`SpinPolicy`] decides from the thread's own recent *idle gaps*: the time
 //! from finding no work to running a task again (spinning or parked, wake-up
@@ -48,9 +48,9 @@ pub(crate) fn take_thread_woken() -> bool {
 }
 
 /// The longest spin.
-pub(crate) const MAX_SPIN: Duration = Duration::from_micros(50);
+const MAX_SPIN: Duration = Duration::from_micros(50);
 
-/// The shortest spin, when the worker spins at all.
+/// The shortest spin, when the thread spins at all.
 const MIN_SPIN: Duration = Duration::from_micros(10);
 
 /// The most a single gap adds to the average.
