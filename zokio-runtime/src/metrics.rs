@@ -167,7 +167,9 @@ impl RuntimeMetrics {
         self.handle.worker_local_queue_depth(worker)
     }
 
-    /// Time worker `worker` spent running tasks (not parked).
+    /// Time worker `worker` spent awake: running tasks, and looking for
+    /// more in the short spin before it parks (at most 50 µs per idle spell;
+    /// none while its work comes back slowly). Parked time is not counted.
     pub fn worker_total_busy_duration(&self, worker: usize) -> Duration {
         Duration::from_nanos(self.worker(worker).busy_duration_ns.load(Relaxed))
     }

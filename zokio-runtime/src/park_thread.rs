@@ -80,7 +80,7 @@ pub(crate) fn park() {
         let now = crate::driver::clock::now;
         let window = SPIN.with(|s| {
             let mut s = s.borrow_mut();
-            s.idle(now());
+            s.idle(now);
             s.window()
         });
         // Taken every time, so that the flag covers only this wait.

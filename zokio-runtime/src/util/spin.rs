@@ -29,7 +29,8 @@ std::thread_local! {
 }
 
 /// Records that this thread just woke a sleeping thread (a futex or driver
-/// wake, not a flag that a running thread will see).
+/// wake, not a flag that a running thread will see). Workers set it too but
+/// never read it; it is one thread-local store.
 pub(crate) fn note_thread_woken() {
     WOKE_A_THREAD.with(|w| w.set(true));
 }
@@ -69,10 +70,11 @@ pub(crate) struct SpinPolicy {
 }
 
 impl SpinPolicy {
-    /// The thread found no work at `now`. Only the first call of an idle
-    /// spell counts: a spurious wake-up does not restart the gap.
-    pub(crate) fn idle(&mut self, now: Instant) {
-        self.idle_since.get_or_insert(now);
+    /// The thread found no work at `now()`. Only the first call of an idle
+    /// spell counts: a spurious wake-up does not restart the gap, and
+    /// `now` is called only then.
+    pub(crate) fn idle(&mut self, now: impl FnOnce() -> Instant) {
+        self.idle_since.get_or_insert_with(now);
     }
 
     /// The thread is about to run a task: closes the idle spell, if any.
@@ -100,7 +102,7 @@ mod tests {
     use super::*;
 
     fn spell(p: &mut SpinPolicy, start: Instant, gap: Duration) {
-        p.idle(start);
+        p.idle(|| start);
         p.busy(|| start + gap);
     }
 
@@ -144,8 +146,8 @@ mod tests {
     fn repeated_idle_calls_keep_the_first_instant() {
         let t = crate::driver::clock::now();
         let mut p = SpinPolicy::default();
-        p.idle(t);
-        p.idle(t + Duration::from_millis(5));
+        p.idle(|| t);
+        p.idle(|| unreachable!("no clock read within an idle spell"));
         p.busy(|| t + Duration::from_millis(5));
         // The gap counted is 5 ms (capped), not 0.
         assert_eq!(p.avg_gap_ns, GAP_CAP.as_nanos() as u64 >> AVG_SHIFT);

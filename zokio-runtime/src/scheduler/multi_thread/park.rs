@@ -4,6 +4,13 @@
 //! waits in it — for I/O events, the nearest timer or an unpark through the
 //! driver's waker. The other parked workers sleep on their own condvar.
 //!
+//! The driver is also taken briefly by busy and spinning workers, which
+//! poll it without blocking. A worker about to sleep that finds it held
+//! that way (`Shared::blocked` is false) retries a few times, yielding in
+//! between, before it settles for its condvar: otherwise an idle runtime
+//! could end up with every sleeper on a condvar, and timers and I/O would
+//! wait for the busy worker's next poll.
+//!
 //! `state` is EMPTY, PARKED_CONDVAR, PARKED_DRIVER or NOTIFIED. `unpark`
 //! swaps in NOTIFIED and then wakes the worker the way it sleeps: a condvar
 //! signal (after taking the mutex, so the signal cannot fall between the
@@ -11,7 +18,7 @@
 //! in `state` makes the next `park` return at once, so no wake-up is lost.
 
 use crate::driver::{self, Driver};
-use crate::loom::sync::atomic::{AtomicUsize, Ordering::SeqCst};
+use crate::loom::sync::atomic::{AtomicBool, AtomicUsize, Ordering::Relaxed, Ordering::SeqCst};
 use crate::loom::sync::{Arc, Condvar, Mutex};
 use std::fmt;
 use std::time::Duration;
@@ -20,6 +27,10 @@ const EMPTY: usize = 0;
 const PARKED_CONDVAR: usize = 1;
 const PARKED_DRIVER: usize = 2;
 const NOTIFIED: usize = 3;
+
+/// How many times a worker about to sleep retries the driver while a
+/// non-blocking poll holds it.
+const DRIVER_RETRIES: usize = 4;
 
 /// A worker's parker (moves with the worker's core).
 pub(crate) struct Parker {
@@ -42,12 +53,17 @@ struct Inner {
 /// The driver, shared by all parkers of one runtime.
 pub(crate) struct Shared {
     driver: Mutex<Driver>,
+    /// True while the driver's holder blocks in it (a parked worker); false
+    /// while it is free or held for a non-blocking poll. A hint only: it
+    /// decides whether retrying the lock is worth it, never correctness.
+    blocked: AtomicBool,
 }
 
 impl Shared {
     pub(crate) fn new(driver: Driver) -> Arc<Shared> {
         Arc::new(Shared {
             driver: Mutex::new(driver),
+            blocked: AtomicBool::new(false),
         })
     }
 
@@ -106,9 +122,33 @@ impl Inner {
         }
         if let Some(mut driver) = self.shared.driver.try_lock() {
             self.park_driver(&mut driver, handle, timeout);
-        } else if timeout != Some(Duration::ZERO) {
+        } else if timeout == Some(Duration::ZERO) {
+            // A poll: the driver is someone else's now.
+        } else if let Some(mut driver) = self.retry_driver() {
+            self.park_driver(&mut driver, handle, timeout);
+        } else {
             self.park_condvar(timeout);
         }
+    }
+
+    /// The driver was held: if only for a non-blocking poll, try again a
+    /// few times (see the module docs).
+    fn retry_driver(&self) -> Option<crate::loom::sync::MutexGuard<'_, Driver>> {
+        if cfg!(loom) {
+            // Which way a worker sleeps does not change the protocol the
+            // models check; the retries would only multiply their states.
+            return None;
+        }
+        for _ in 0..DRIVER_RETRIES {
+            if self.shared.blocked.load(Relaxed) {
+                return None;
+            }
+            std::thread::yield_now();
+            if let Some(driver) = self.shared.driver.try_lock() {
+                return Some(driver);
+            }
+        }
+        None
     }
 
     fn park_driver(&self, driver: &mut Driver, handle: &driver::Handle, timeout: Option<Duration>) {
@@ -123,10 +163,13 @@ impl Inner {
             }
             Err(actual) => panic!("inconsistent park state {actual}"),
         }
+        let blocks = timeout != Some(Duration::ZERO);
+        self.shared.blocked.store(blocks, Relaxed);
         match timeout {
             Some(t) => driver.park_timeout(handle, t),
             None => driver.park(handle),
         }
+        self.shared.blocked.store(false, Relaxed);
         match self.state.swap(EMPTY, SeqCst) {
             NOTIFIED | PARKED_DRIVER => {}
             actual => panic!("inconsistent park_driver state {actual}"),

@@ -284,7 +284,7 @@ impl Context {
                 core = self.run_task(task, core)?;
                 continue;
             }
-            core.spin_policy.idle(crate::driver::clock::now());
+            core.spin_policy.idle(crate::driver::clock::now);
             if core.ran_since_spin {
                 let (spun, found) = self.spin(core);
                 core = spun;
@@ -349,7 +349,7 @@ impl Context {
     /// never lost to the spin.
     fn spin(&self, mut core: Box<Core>) -> (Box<Core>, Option<Task>) {
         core.ran_since_spin = false;
-        if cfg!(loom) {
+        if cfg!(loom) || core.is_shutdown {
             // The models check parking; a timed spin only multiplies states.
             return (core, None);
         }
@@ -380,6 +380,12 @@ impl Context {
         }
         if core.transition_to_parked(&self.worker) {
             while !core.is_shutdown {
+                // Checked here as well as in `spin`: a pending unpark taken
+                // by an earlier non-blocking poll may have been shutdown's.
+                if self.worker.handle.shared.inject.is_closed() {
+                    core.is_shutdown = true;
+                    break;
+                }
                 core.stats.park_count += 1;
                 core.maintenance(&self.worker);
                 core = self.park_timeout(core, None);
