@@ -40,6 +40,24 @@ const CONNECTS: usize = 10_000;
 const PACED_TRIPS: u32 = 200;
 const PACED_GAP: std::time::Duration = std::time::Duration::from_micros(500);
 
+/// `serve_echo(s)`: echoes what `s` reads until EOF or an error. Expanded
+/// in each contender's module, where `TcpStream` and the read/write
+/// extension traits name that contender's own.
+macro_rules! serve_echo {
+    () => {
+        async fn serve_echo(mut s: TcpStream) {
+            s.set_nodelay(true).unwrap();
+            let mut buf = [0u8; 4096];
+            loop {
+                match s.read(&mut buf).await {
+                    Ok(0) | Err(_) => return,
+                    Ok(n) => s.write_all(&buf[..n]).await.unwrap(),
+                }
+            }
+        }
+    };
+}
+
 /// The workloads for a Tokio-shaped API (Zokio ports by renaming the
 /// crate, so the same text serves both).
 macro_rules! tokio_like {
@@ -141,17 +159,7 @@ macro_rules! tokio_like {
                 cpu
             }
 
-            /// Echoes what `s` reads until EOF or an error.
-            async fn serve_echo(mut s: TcpStream) {
-                s.set_nodelay(true).unwrap();
-                let mut buf = [0u8; 4096];
-                loop {
-                    match s.read(&mut buf).await {
-                        Ok(0) | Err(_) => return,
-                        Ok(n) => s.write_all(&buf[..n]).await.unwrap(),
-                    }
-                }
-            }
+            serve_echo!();
         }
     };
 }
@@ -345,17 +353,7 @@ mod sm {
         cpu
     }
 
-    /// Echoes what `s` reads until EOF or an error.
-    async fn serve_echo(mut s: TcpStream) {
-        s.set_nodelay(true).unwrap();
-        let mut buf = [0u8; 4096];
-        loop {
-            match s.read(&mut buf).await {
-                Ok(0) | Err(_) => return,
-                Ok(n) => s.write_all(&buf[..n]).await.unwrap(),
-            }
-        }
-    }
+    serve_echo!();
 }
 
 /// `tcp_paced`: interleaved rounds as `compare` runs them, but each sample

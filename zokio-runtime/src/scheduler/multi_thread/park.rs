@@ -163,13 +163,19 @@ impl Inner {
             }
             Err(actual) => panic!("inconsistent park state {actual}"),
         }
+        // Only a blocking park flips the hint: a poll holds the driver
+        // while it is false anyway, and busy workers poll often.
         let blocks = timeout != Some(Duration::ZERO);
-        self.shared.blocked.store(blocks, Relaxed);
+        if blocks {
+            self.shared.blocked.store(true, Relaxed);
+        }
         match timeout {
             Some(t) => driver.park_timeout(handle, t),
             None => driver.park(handle),
         }
-        self.shared.blocked.store(false, Relaxed);
+        if blocks {
+            self.shared.blocked.store(false, Relaxed);
+        }
         match self.state.swap(EMPTY, SeqCst) {
             NOTIFIED | PARKED_DRIVER => {}
             actual => panic!("inconsistent park_driver state {actual}"),

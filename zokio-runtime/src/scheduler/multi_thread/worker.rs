@@ -12,9 +12,9 @@
 //! 4. with nothing anywhere: if it ran a task since it last spun, keep
 //!    looking (driver, queues, siblings) for the window `util/spin.rs` gives
 //!    (0–50 µs, from its recent idle gaps), yielding the CPU between
-//!    rounds; then park (see `idle.rs` and
-//!    `park.rs`). A worker woken without work parks again at once: spinning
-//!    there would only take the CPU from the thread that woke it.
+//!    rounds; then park (see `idle.rs` and `park.rs`). A worker woken
+//!    without work parks again at once: spinning there would only take the
+//!    CPU from the thread that woke it.
 //!
 //! Every `event_interval` ticks a busy worker polls the driver without
 //! blocking and checks for shutdown.
